@@ -1,0 +1,36 @@
+# decoupling: `make run` (the main job) and `make test`, from a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The main job: ingest -> transform -> report. Offline: DECOUPLING_SNAPSHOT=../shared/fred-snapshot make run
+run: $(STAMP)
+	$(BIN)/decoupling refresh
+
+# System packages the report tests need (WeasyPrint's Pango, pdftoppm, headless Chromium).
+system-deps:
+	./.ci/system-deps
+
+lint: $(STAMP)
+	$(BIN)/ruff check flows tests
+	$(BIN)/ruff format --check flows tests
+
+test: $(STAMP) system-deps lint
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/pytest -q -s tests/benchmarks -p no:cacheprovider -o testpaths=tests/benchmarks
+
+clean:
+	rm -rf data reports/output

@@ -1,0 +1,161 @@
+"""The `decoupling` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+# Telemetry off before Prefect is imported (the flows module imports it).
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "decoupling")
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="decoupling",
+        description="Productivity, pay, prices and profits: public data into DuckDB, a report out.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--warehouse", help="DuckDB file (default: $DECOUPLING_WAREHOUSE or data/warehouse.duckdb)"
+    )
+    common.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_source_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--snapshot",
+            action="append",
+            default=[],
+            metavar="DIR",
+            help="read series from a snapshot folder instead of the live sources (repeatable; first wins)",
+        )
+        p.add_argument(
+            "--series", nargs="+", default=[], metavar="ID", help="only these catalog series"
+        )
+        p.add_argument(
+            "--wait", action="store_true", help="wait for a running refresh instead of exiting"
+        )
+
+    p = sub.add_parser(
+        "refresh",
+        parents=[common],
+        help="the main job: ingest -> transform -> report, one flow run",
+    )
+    add_source_args(p)
+    p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p = sub.add_parser("ingest", parents=[common], help="fetch and load raw series only")
+    add_source_args(p)
+    p = sub.add_parser("transform", parents=[common], help="run the SQL models and assertions only")
+    p.add_argument("--wait", action="store_true")
+    sub.add_parser(
+        "report", parents=[common], help="write reports/output/report.html and report.pdf"
+    )
+    p = sub.add_parser(
+        "query", parents=[common], help="run a read-only SQL query against the warehouse"
+    )
+    p.add_argument("sql")
+    p.add_argument("--format", choices=["table", "csv", "json", "parquet"], default="table")
+    p.add_argument("--output", help="write to this file instead of the terminal")
+    sub.add_parser("claims", parents=[common], help="the claim scorecard")
+    sub.add_parser(
+        "status", parents=[common], help="series held, last observations, vintages, last refresh"
+    )
+    p = sub.add_parser(
+        "serve", parents=[common], help="serve the refresh on a schedule (Prefect deployment)"
+    )
+    p.add_argument(
+        "--cron",
+        default=None,
+        help="cron expression (default: monthly, after the BLS productivity release)",
+    )
+    p.add_argument("--snapshot", action="append", default=[], metavar="DIR")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from flows.config import ConfigError, redact
+    from flows.sources.base import SourceError, SourceUnreachable
+    from flows.transform import TransformError
+
+    try:
+        return _dispatch(args)
+    except SourceUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (SourceError, TransformError) as exc:
+        secrets = tuple(
+            v for v in (os.environ.get("FRED_API_KEY"), os.environ.get("BLS_API_KEY")) if v
+        )
+        print(f"error: {redact(str(exc), secrets)}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("interrupted: the published warehouse is unchanged", file=sys.stderr)
+        return 130
+
+
+def _options(args):
+    from flows.pipeline import Options
+
+    return Options(
+        snapshots=list(getattr(args, "snapshot", []) or []),
+        series=list(getattr(args, "series", []) or []),
+        warehouse=args.warehouse,
+        quiet=args.quiet,
+        wait=getattr(args, "wait", False),
+        force=getattr(args, "force", False),
+    )
+
+
+def _dispatch(args) -> int:
+    command = args.command
+    if command in ("refresh", "ingest", "transform", "report"):
+        from flows import pipeline
+
+        options = _options(args)
+        options.settings()  # validate input before starting an engine
+        flow = {
+            "refresh": pipeline.refresh_flow,
+            "ingest": pipeline.ingest_flow,
+            "transform": pipeline.transform_flow,
+            "report": pipeline.report_flow,
+        }[command]
+        result = flow(pipeline.options_dict(options))
+        if not args.quiet:
+            print(json.dumps(result, default=str))
+        return 0
+    if command == "query":
+        from flows import query
+
+        return query.main(args)
+    if command == "claims":
+        from flows import query
+
+        return query.claims(args)
+    if command == "status":
+        from flows import query
+
+        return query.status(args)
+    if command == "serve":
+        from flows import serve
+
+        return serve.main(args)
+    raise AssertionError(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["main", "Path"]

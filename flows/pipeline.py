@@ -1,0 +1,228 @@
+"""The jobs (plain functions) and the Prefect flows that orchestrate them.
+
+Flows take only non-secret options; settings (with keys) are read from the environment inside,
+so no key reaches Prefect's database or logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+
+from prefect import flow, task
+
+from flows import catalog as catalog_mod
+from flows import ingest, report, transform, warehouse
+from flows.config import Settings, load_settings
+from flows.sources.base import Download, SourceError
+
+log = logging.getLogger("decoupling")
+
+
+@dataclass
+class Options:
+    """What a run was asked to do; safe to log (no secrets)."""
+
+    snapshots: list[str] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)
+    warehouse: str | None = None
+    quiet: bool = False
+    wait: bool = False
+    force: bool = False
+
+    def settings(self) -> Settings:
+        return load_settings(self.snapshots, self.warehouse, self.quiet)
+
+
+def progress_printer(quiet: bool):
+    def emit(message: str) -> None:
+        log.info(message)
+        if not quiet:
+            print(message, file=sys.stderr, flush=True)
+
+    return emit
+
+
+def _inputs(settings: Settings) -> str:
+    if settings.snapshots:
+        return "snapshot " + ":".join(str(p) for p in settings.snapshots)
+    return "live sources" + (" (FRED API)" if settings.fred_api_key else " (FRED keyless CSV)")
+
+
+# ---- plain functions -------------------------------------------------------------------------
+
+
+def load_into(
+    con, settings: Settings, entries, fetched: ingest.Fetched, run_id: str, progress
+) -> ingest.LoadSummary:
+    parsed = ingest.parse_all(fetched.downloads)
+    warehouse.write_catalog(con, catalog_mod.load_catalog())
+    summary = ingest.load(con, parsed, settings, run_id, progress)
+    ingest.record_changes(con, run_id, summary)
+    ingest.record_availability(con, catalog_mod.load_catalog(), fetched.unavailable)
+    return summary
+
+
+def record_run(con, run_id, command, started, settings, summary=None, fp=None) -> None:
+    con.execute(
+        "INSERT INTO meta.runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            command,
+            started,
+            datetime.now(UTC),
+            _inputs(settings),
+            summary.new_rows if summary else None,
+            summary.revised_rows if summary else None,
+            fp,
+        ],
+    )
+
+
+def run_refresh(options: Options, fetch=None) -> dict:
+    """Ingest -> transform -> report, published atomically. Returns a summary dict."""
+    settings = options.settings()
+    progress = progress_printer(options.quiet)
+    entries = catalog_mod.select(catalog_mod.load_catalog(), options.series)
+    started = datetime.now(UTC)
+    with warehouse.refresh_lock(settings, wait=options.wait):
+        fetched = (fetch or ingest.fetch_all)(entries, settings, progress=progress)
+        fp = ingest.fingerprint(fetched.downloads)
+        known = warehouse.known_downloads(settings)
+        unchanged = all((d.key, d.sha256) in known for d in fetched.downloads)
+        report_there = (settings.output_dir / "report.pdf").is_file()
+        if (
+            unchanged
+            and not options.force
+            and fp == warehouse.last_fingerprint(settings)
+            and report_there
+        ):
+            progress("nothing changed since the last refresh: warehouse and report are current")
+            return {"status": "unchanged", "new_rows": 0, "revised_rows": 0}
+        run_id = warehouse.new_run_id()
+        with warehouse.staged(settings) as con:
+            summary = load_into(con, settings, entries, fetched, run_id, progress)
+            transform.run(con, progress=progress)
+            record_run(con, run_id, "refresh", started, settings, summary, fp)
+        progress(f"warehouse published: {settings.warehouse}")
+    report.build_report(settings, progress)
+    return {
+        "status": "refreshed",
+        "run_id": run_id,
+        "new_rows": summary.new_rows,
+        "revised_rows": summary.revised_rows,
+        "unavailable": fetched.unavailable,
+    }
+
+
+def run_ingest(options: Options) -> dict:
+    settings = options.settings()
+    progress = progress_printer(options.quiet)
+    entries = catalog_mod.select(catalog_mod.load_catalog(), options.series)
+    started = datetime.now(UTC)
+    with warehouse.refresh_lock(settings, wait=options.wait):
+        fetched = ingest.fetch_all(entries, settings, progress=progress)
+        run_id = warehouse.new_run_id()
+        with warehouse.staged(settings) as con:
+            summary = load_into(con, settings, entries, fetched, run_id, progress)
+            record_run(con, run_id, "ingest", started, settings, summary)
+    return {
+        "status": "ingested",
+        "new_rows": summary.new_rows,
+        "revised_rows": summary.revised_rows,
+    }
+
+
+def run_transform(options: Options) -> dict:
+    settings = options.settings()
+    progress = progress_printer(options.quiet)
+    started = datetime.now(UTC)
+    with warehouse.refresh_lock(settings, wait=options.wait):
+        if not settings.warehouse.is_file():
+            raise SourceError("warehouse", "-", f"no warehouse at {settings.warehouse}; run ingest")
+        with warehouse.staged(settings) as con:
+            built, checked = transform.run(con, progress=progress)
+            record_run(con, warehouse.new_run_id(), "transform", started, settings)
+    return {"status": "transformed", "models": len(built), "assertions": len(checked)}
+
+
+def run_report(options: Options) -> dict:
+    settings = options.settings()
+    paths = report.build_report(settings, progress_printer(options.quiet))
+    return {"status": "reported", **{k: str(v) for k, v in paths.items()}}
+
+
+# ---- Prefect flows ---------------------------------------------------------------------------
+
+
+def _retryable(task, task_run, state) -> bool:
+    # Only failures a retry can help: the HTTP layer already retried 429/5xx; a whole-task
+    # retry covers a dropped connection mid-run. Bad input and unknown series are final.
+    try:
+        state.result()
+    except SourceError as exc:
+        return getattr(exc, "retryable", False)
+    except Exception:
+        return False
+    return False
+
+
+@task(name="fetch", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retryable)
+def fetch_task(options: dict) -> ingest.Fetched:
+    opts = Options(**options)
+    settings = opts.settings()
+    entries = catalog_mod.select(catalog_mod.load_catalog(), opts.series)
+    return ingest.fetch_all(entries, settings, progress=progress_printer(opts.quiet))
+
+
+@task(name="load-transform-publish")
+def publish_task(options: dict, fetched: ingest.Fetched) -> dict:
+    opts = Options(**options)
+    return run_refresh(opts, fetch=lambda *a, **k: fetched)
+
+
+@task(name="report")
+def report_task(options: dict) -> dict:
+    return run_report(Options(**options))
+
+
+@flow(name="refresh", log_prints=False)
+def refresh_flow(options: dict) -> dict:
+    """The main job: ingest -> transform -> report, as one flow run."""
+    fetched = fetch_task(options)
+    return publish_task(options, fetched)
+
+
+@flow(name="ingest")
+def ingest_flow(options: dict) -> dict:
+    return task(name="ingest")(run_ingest)(Options(**options))
+
+
+@flow(name="transform")
+def transform_flow(options: dict) -> dict:
+    return task(name="transform")(run_transform)(Options(**options))
+
+
+@flow(name="report")
+def report_flow(options: dict) -> dict:
+    return report_task(options)
+
+
+def options_dict(options: Options) -> dict:
+    return asdict(options)
+
+
+__all__ = [
+    "Download",
+    "Options",
+    "ingest_flow",
+    "refresh_flow",
+    "report_flow",
+    "run_ingest",
+    "run_refresh",
+    "run_report",
+    "run_transform",
+    "transform_flow",
+]

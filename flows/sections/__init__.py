@@ -1,0 +1,38 @@
+"""Report sections: one module per claim, each with `build(con) -> Section`.
+
+A section that lacks its data still returns a Section with `available=False` and the reason,
+so the rest of the report builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class Chart:
+    name: str  # file stem: charts/<name>.svg and data/<name>.csv
+    title: str  # states the finding
+    svg: str
+    data: pd.DataFrame
+    source: str  # source and vintage line
+
+
+@dataclass
+class Section:
+    id: str  # C1..C5, or a name for non-claim sections
+    title: str
+    template: str  # under reports/templates/sections/
+    available: bool = True
+    reason: str | None = None
+    charts: list[Chart] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def builders() -> list:
+    from flows.sections import c1
+
+    return [c1.build]

@@ -1,0 +1,1 @@
+"""Placeholder: being written (see flows/sources/base.py for the contract)."""

@@ -1,0 +1,198 @@
+"""Runs sql/: staging models, then marts in dependency order, then assertions.
+
+A model file is named after the object it builds (`sql/marts/gap.sql` builds `marts.gap`) and
+holds ordinary DuckDB statements. Its leading comment documents it:
+
+    -- What the table holds, in a sentence or two.
+    -- column date: First day of the quarter
+    -- column gap_pts: Productivity growth minus pay growth, percentage points
+
+Every column of every table and view must be documented this way; the runner writes the text as
+COMMENTs and fails on an undocumented column. An assertion is a SELECT returning offending rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from flows.config import SQL_DIR
+
+LAYERS = ("staging", "marts")
+REFERENCE = re.compile(r"\b(staging|marts)\.([A-Za-z_][A-Za-z0-9_]*)")
+COLUMN_DOC = re.compile(r"^--\s*column\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.+)$")
+
+
+class TransformError(RuntimeError):
+    """A model or assertion failed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Model:
+    layer: str
+    name: str
+    path: Path
+    sql: str
+    description: str
+    columns: dict[str, str]
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+    @property
+    def depends_on(self) -> set[str]:
+        return {f"{layer}.{name}" for layer, name in REFERENCE.findall(self.sql)} - {self.qualified}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def read_model(layer: str, path: Path) -> Model:
+    sql = path.read_text(encoding="utf-8")
+    description: list[str] = []
+    columns: dict[str, str] = {}
+    for line in sql.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("--"):
+            break
+        match = COLUMN_DOC.match(stripped)
+        if match:
+            columns[match.group(1)] = match.group(2).strip()
+        else:
+            description.append(stripped.lstrip("-").strip())
+    return Model(layer, path.stem, path, sql, " ".join(d for d in description if d), columns)
+
+
+def discover(sql_dir: Path = SQL_DIR) -> list[Model]:
+    """All staging and mart models, in an order where each comes after what it reads."""
+    models = [
+        read_model(layer, path)
+        for layer in LAYERS
+        for path in sorted((sql_dir / layer).glob("*.sql"))
+    ]
+    by_name = {m.qualified: m for m in models}
+    ordered: list[Model] = []
+    state: dict[str, str] = {}
+
+    def visit(model: Model, chain: list[str]) -> None:
+        if state.get(model.qualified) == "done":
+            return
+        if state.get(model.qualified) == "visiting":
+            raise TransformError(f"dependency cycle: {' -> '.join(chain + [model.qualified])}")
+        state[model.qualified] = "visiting"
+        for dep in sorted(model.depends_on):
+            if dep in by_name:
+                visit(by_name[dep], chain + [model.qualified])
+        state[model.qualified] = "done"
+        ordered.append(model)
+
+    for model in models:
+        visit(model, [])
+    return ordered
+
+
+def _object_kind(con: duckdb.DuckDBPyConnection, model: Model) -> str | None:
+    row = con.execute(
+        "SELECT CASE WHEN table_type = 'VIEW' THEN 'VIEW' ELSE 'TABLE' END "
+        "FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [model.layer, model.name],
+    ).fetchall()
+    if row:
+        return row[0][0]
+    row = con.execute(
+        "SELECT CASE WHEN function_type = 'table_macro' THEN 'MACRO TABLE' ELSE 'MACRO' END "
+        "FROM duckdb_functions() WHERE schema_name = ? AND function_name = ? LIMIT 1",
+        [model.layer, model.name],
+    ).fetchall()
+    return row[0][0] if row else None
+
+
+def document(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Write the model's comments; fail on an undocumented column or a missing description."""
+    kind = _object_kind(con, model)
+    if kind is None:
+        raise TransformError(f"{model.path.name}: did not create {model.qualified}")
+    if not model.description:
+        raise TransformError(f"{model.path.name}: no description comment at the top")
+    con.execute(f"COMMENT ON {kind} {model.qualified} IS {_quote(model.description)}")
+    if kind.startswith("MACRO"):
+        return
+    actual = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [model.layer, model.name],
+        ).fetchall()
+    ]
+    undocumented = [c for c in actual if c not in model.columns]
+    if undocumented:
+        raise TransformError(
+            f"{model.path.name}: column(s) {', '.join(undocumented)} have no '-- column' comment"
+        )
+    for column in actual:
+        con.execute(
+            f'COMMENT ON COLUMN {model.qualified}."{column}" IS {_quote(model.columns[column])}'
+        )
+
+
+def run_models(
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path = SQL_DIR,
+    progress: Callable[[str], None] | None = None,
+) -> list[str]:
+    """Build every model; return their names in the order built."""
+    built = []
+    models = discover(sql_dir)
+    for index, model in enumerate(models, start=1):
+        try:
+            con.execute(model.sql)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise TransformError(f"{model.layer}/{model.path.name} failed: {first}") from exc
+        document(con, model)
+        built.append(model.qualified)
+        if progress:
+            progress(f"SQL model {index}/{len(models)}: {model.qualified}")
+    return built
+
+
+def run_assertions(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> list[str]:
+    """Run every assertion; any returned row fails the run, naming the assertion."""
+    passed = []
+    for path in sorted((sql_dir / "assertions").glob("*.sql")):
+        try:
+            rows = con.execute(path.read_text(encoding="utf-8")).fetchall()[:3]
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0]
+            raise TransformError(f"assertion {path.stem} could not run: {first}") from exc
+        if rows:
+            raise TransformError(f"assertion {path.stem} failed; first offending rows: {rows}")
+        passed.append(path.stem)
+    return passed
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path = SQL_DIR,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[list[str], list[str]]:
+    return run_models(con, sql_dir, progress), run_assertions(con, sql_dir)
+
+
+def sql_fingerprint(sql_dir: Path = SQL_DIR) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(sql_dir.rglob("*.sql")):
+        digest.update(str(path.relative_to(sql_dir)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

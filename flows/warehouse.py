@@ -1,0 +1,387 @@
+"""The DuckDB warehouse: schemas, append-only raw loads, and build-aside publishing.
+
+Writers never touch the published file. `staged()` copies it aside, the caller writes the copy,
+and only a complete, checkpointed copy replaces the published file (an atomic rename), so readers
+and a killed run both see either the old warehouse or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from flows.catalog import Series
+from flows.config import ConfigError, Settings
+from flows.sources.base import Download
+
+SCHEMAS = ("raw", "meta", "staging", "marts")
+
+DDL = """
+CREATE SEQUENCE IF NOT EXISTS raw.load_seq;
+CREATE TABLE IF NOT EXISTS raw.observations (
+    series_id VARCHAR NOT NULL,
+    date DATE NOT NULL,
+    value DOUBLE,
+    vintage TIMESTAMPTZ NOT NULL,
+    download_sha256 VARCHAR NOT NULL,
+    load_seq BIGINT NOT NULL
+);
+COMMENT ON TABLE raw.observations IS 'Every observation ever received, append-only: a revised value is a new row with a later vintage; the latest row per series and date is the current value.';
+COMMENT ON COLUMN raw.observations.series_id IS 'Series id (catalog id, or OEWS_<SOC>_<measure> for OEWS)';
+COMMENT ON COLUMN raw.observations.date IS 'First day of the observation period (month, quarter or year)';
+COMMENT ON COLUMN raw.observations.value IS 'Value in the units of meta.series; NULL = withdrawn or missing';
+COMMENT ON COLUMN raw.observations.vintage IS 'When this value was first received (access time of the download that brought it)';
+COMMENT ON COLUMN raw.observations.download_sha256 IS 'Checksum of the download that brought the value (meta.downloads.sha256)';
+COMMENT ON COLUMN raw.observations.load_seq IS 'Load order; the highest per series and date is the current value';
+
+CREATE TABLE IF NOT EXISTS meta.downloads (
+    sha256 VARCHAR NOT NULL,
+    series_key VARCHAR NOT NULL,
+    series_id VARCHAR NOT NULL,
+    part VARCHAR,
+    source VARCHAR NOT NULL,
+    url VARCHAR NOT NULL,
+    fmt VARCHAR NOT NULL,
+    accessed_at TIMESTAMPTZ NOT NULL,
+    vintage VARCHAR,
+    rows BIGINT NOT NULL,
+    first_date DATE,
+    last_date DATE,
+    license VARCHAR,
+    landed_path VARCHAR,
+    run_id VARCHAR NOT NULL
+);
+COMMENT ON TABLE meta.downloads IS 'Provenance of every download loaded: where from (URL without key), when, checksum, rows, license';
+COMMENT ON COLUMN meta.downloads.sha256 IS 'SHA-256 of the body as received';
+COMMENT ON COLUMN meta.downloads.series_key IS 'Series id, plus --part when one series comes as several files (OEWS years)';
+COMMENT ON COLUMN meta.downloads.series_id IS 'Catalog series id';
+COMMENT ON COLUMN meta.downloads.part IS 'Part of a multi-file series (e.g. M2024 for the OEWS May 2024 file)';
+COMMENT ON COLUMN meta.downloads.source IS 'fred, bls, bls_file, oews or snapshot';
+COMMENT ON COLUMN meta.downloads.url IS 'Where the body came from (API keys removed)';
+COMMENT ON COLUMN meta.downloads.fmt IS 'Format name of the parser used';
+COMMENT ON COLUMN meta.downloads.accessed_at IS 'When the body was received (UTC)';
+COMMENT ON COLUMN meta.downloads.vintage IS 'Release or vintage the source states, if any';
+COMMENT ON COLUMN meta.downloads.rows IS 'Observations parsed from the body';
+COMMENT ON COLUMN meta.downloads.first_date IS 'First observation date in the body';
+COMMENT ON COLUMN meta.downloads.last_date IS 'Last observation date in the body';
+COMMENT ON COLUMN meta.downloads.license IS 'License or terms of the data';
+COMMENT ON COLUMN meta.downloads.landed_path IS 'Sidecar of the raw landing (relative to the raw folder)';
+COMMENT ON COLUMN meta.downloads.run_id IS 'Run that loaded it (meta.runs.run_id)';
+
+CREATE TABLE IF NOT EXISTS meta.runs (
+    run_id VARCHAR NOT NULL,
+    command VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    inputs VARCHAR,
+    new_rows BIGINT,
+    revised_rows BIGINT,
+    fingerprint VARCHAR
+);
+COMMENT ON TABLE meta.runs IS 'Every run that changed the warehouse (a run that failed changed nothing and is not here)';
+COMMENT ON COLUMN meta.runs.run_id IS 'Run id';
+COMMENT ON COLUMN meta.runs.command IS 'refresh, ingest or transform';
+COMMENT ON COLUMN meta.runs.started_at IS 'Start (UTC)';
+COMMENT ON COLUMN meta.runs.finished_at IS 'End (UTC)';
+COMMENT ON COLUMN meta.runs.inputs IS 'Snapshot folders or live sources used';
+COMMENT ON COLUMN meta.runs.new_rows IS 'Observations for dates not seen before';
+COMMENT ON COLUMN meta.runs.revised_rows IS 'Observations whose value changed (a new vintage row)';
+COMMENT ON COLUMN meta.runs.fingerprint IS 'Hash of inputs, SQL and catalog: an unchanged fingerprint means nothing to rebuild';
+
+CREATE TABLE IF NOT EXISTS meta.changes (
+    run_id VARCHAR NOT NULL,
+    series_id VARCHAR NOT NULL,
+    new_observations BIGINT NOT NULL,
+    revised_values BIGINT NOT NULL,
+    max_abs_revision DOUBLE,
+    max_rel_revision DOUBLE
+);
+COMMENT ON TABLE meta.changes IS 'What each run changed, per series: new observations and revised values with their size';
+COMMENT ON COLUMN meta.changes.run_id IS 'Run id (meta.runs)';
+COMMENT ON COLUMN meta.changes.series_id IS 'Series id';
+COMMENT ON COLUMN meta.changes.new_observations IS 'Observations for dates not held before';
+COMMENT ON COLUMN meta.changes.revised_values IS 'Dates whose value changed';
+COMMENT ON COLUMN meta.changes.max_abs_revision IS 'Largest absolute change of a revised value, in the series units';
+COMMENT ON COLUMN meta.changes.max_rel_revision IS 'Largest relative change of a revised value (0.01 = 1%)';
+
+CREATE TABLE IF NOT EXISTS meta.series_labels (
+    series_id VARCHAR NOT NULL,
+    label VARCHAR NOT NULL
+);
+COMMENT ON TABLE meta.series_labels IS 'Titles of series that are not catalog rows (e.g. each OEWS occupation and measure)';
+COMMENT ON COLUMN meta.series_labels.series_id IS 'Series id';
+COMMENT ON COLUMN meta.series_labels.label IS 'Human title as published';
+
+CREATE TABLE IF NOT EXISTS meta.availability (
+    series_id VARCHAR NOT NULL,
+    available BOOLEAN NOT NULL,
+    reason VARCHAR
+);
+COMMENT ON TABLE meta.availability IS 'Whether each catalog series was available to the last run, and why not';
+COMMENT ON COLUMN meta.availability.series_id IS 'Catalog series id';
+COMMENT ON COLUMN meta.availability.available IS 'True when the series has observations in the warehouse';
+COMMENT ON COLUMN meta.availability.reason IS 'Why a series is not available (not in the snapshot, no live source, error)';
+"""
+
+SERIES_COLUMNS = {
+    "id": "Series id (FRED id where one exists; the snapshot file name)",
+    "source": "Live source: fred, bls, bls_file or oews",
+    "live_id": "Id at the live source when it differs ('-' = no live source)",
+    "title": "Title",
+    "units": "Units",
+    "frequency": "M monthly, Q quarterly, A annual",
+    "seasonal": "Seasonal adjustment",
+    "analyses": "Claims that use it (C1..C5, ';'-separated)",
+    "license": "License or terms",
+    "notes": "Caveats",
+}
+
+
+class WarehouseBusy(ConfigError):
+    """Another refresh holds the lock."""
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (never blocks, never blocks a refresh)."""
+    if not settings.warehouse.is_file():
+        raise ConfigError(
+            f"no warehouse at {settings.warehouse}: run 'decoupling refresh' (or 'make run') first"
+        )
+    return connect(settings.warehouse, read_only=True)
+
+
+def init_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    con.execute(DDL)
+
+
+def write_catalog(con: duckdb.DuckDBPyConnection, catalog: list[Series]) -> None:
+    """Replace meta.series with the catalog in force."""
+    table = pd.DataFrame(
+        [
+            {
+                "id": s.id,
+                "source": s.source,
+                "live_id": s.live_id or None,
+                "title": s.title,
+                "units": s.units,
+                "frequency": s.frequency,
+                "seasonal": s.seasonal,
+                "analyses": ";".join(s.analyses),
+                "license": s.license,
+                "notes": s.notes or None,
+            }
+            for s in catalog
+        ]
+    )
+    con.register("catalog_frame", table)
+    con.execute("CREATE OR REPLACE TABLE meta.series AS SELECT * FROM catalog_frame")
+    con.unregister("catalog_frame")
+    con.execute(
+        "COMMENT ON TABLE meta.series IS 'The series catalog (flows/catalog.csv) in force at the last run'"
+    )
+    for column, text in SERIES_COLUMNS.items():
+        quoted = text.replace("'", "''")
+        con.execute(f"COMMENT ON COLUMN meta.series.{column} IS '{quoted}'")
+
+
+def known_downloads(settings: Settings) -> set[tuple[str, str]]:
+    """(series key, sha256) of every download the published warehouse holds."""
+    if not settings.warehouse.is_file():
+        return set()
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        return set(con.execute("SELECT series_key, sha256 FROM meta.downloads").fetchall())
+    except duckdb.CatalogException:
+        return set()
+    finally:
+        con.close()
+
+
+def last_fingerprint(settings: Settings) -> str | None:
+    if not settings.warehouse.is_file():
+        return None
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        row = con.execute(
+            "SELECT fingerprint FROM meta.runs WHERE command = 'refresh' "
+            "ORDER BY finished_at DESC LIMIT 1"
+        ).fetchall()
+        return row[0][0] if row else None
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+
+
+def load_download(
+    con: duckdb.DuckDBPyConnection,
+    download: Download,
+    observations: pd.DataFrame,
+    run_id: str,
+    landed_path: str | None,
+) -> dict[str, tuple[int, int, float | None, float | None]]:
+    """Append what is new or revised in one download; return per-series (new, revised, max abs,
+    max rel revision). A download already loaded (same series key and checksum) adds nothing."""
+    already = con.execute(
+        "SELECT count(*) FROM meta.downloads WHERE series_key = ? AND sha256 = ?",
+        [download.key, download.sha256],
+    ).fetchall()[0][0]
+    if already:
+        return {}
+    obs = observations[["series_id", "date", "value"]].copy()
+    obs["date"] = pd.to_datetime(obs["date"]).dt.date
+    con.register("incoming", obs)
+    try:
+        con.execute(
+            """
+            CREATE OR REPLACE TEMP TABLE incoming_diff AS
+            WITH current AS (
+                SELECT series_id, date, arg_max(value, load_seq) AS value
+                FROM raw.observations
+                WHERE series_id IN (SELECT DISTINCT series_id FROM incoming)
+                GROUP BY series_id, date
+            ), held AS (
+                SELECT DISTINCT series_id, date FROM raw.observations
+                WHERE series_id IN (SELECT DISTINCT series_id FROM incoming)
+            )
+            SELECT i.series_id, i.date, i.value, c.value AS old_value,
+                   h.series_id IS NULL AS is_new
+            FROM incoming i
+            LEFT JOIN held h USING (series_id, date)
+            LEFT JOIN current c USING (series_id, date)
+            WHERE (h.series_id IS NULL AND i.value IS NOT NULL AND NOT isnan(i.value))
+               OR (h.series_id IS NOT NULL AND c.value IS DISTINCT FROM
+                   CASE WHEN isnan(i.value) THEN NULL ELSE i.value END)
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO raw.observations
+            SELECT series_id, date, CASE WHEN isnan(value) THEN NULL ELSE value END,
+                   ?::TIMESTAMPTZ, ?, nextval('raw.load_seq')
+            FROM incoming_diff ORDER BY series_id, date
+            """,
+            [download.accessed_at, download.sha256],
+        )
+        summary = con.execute(
+            """
+            SELECT series_id, count(*) FILTER (WHERE is_new),
+                   count(*) FILTER (WHERE NOT is_new),
+                   max(abs(value - old_value)) FILTER (WHERE NOT is_new),
+                   max(abs(value - old_value) / nullif(abs(old_value), 0)) FILTER (WHERE NOT is_new)
+            FROM incoming_diff GROUP BY series_id
+            """
+        ).fetchall()
+        if "label" in observations.columns:
+            labels = observations[["series_id", "label"]].dropna().drop_duplicates("series_id")
+            con.register("incoming_labels", labels)
+            con.execute(
+                """
+                DELETE FROM meta.series_labels
+                WHERE series_id IN (SELECT series_id FROM incoming_labels);
+                INSERT INTO meta.series_labels SELECT series_id, label FROM incoming_labels;
+                """
+            )
+            con.unregister("incoming_labels")
+        dates = obs["date"]
+        con.execute(
+            "INSERT INTO meta.downloads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                download.sha256,
+                download.key,
+                download.series_id,
+                download.part,
+                download.source,
+                download.url,
+                download.fmt,
+                download.accessed_at,
+                download.vintage,
+                len(obs),
+                dates.min() if len(obs) else None,
+                dates.max() if len(obs) else None,
+                download.license,
+                landed_path,
+                run_id,
+            ],
+        )
+    finally:
+        con.unregister("incoming")
+    return {row[0]: (row[1], row[2], row[3], row[4]) for row in summary}
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+@contextmanager
+def refresh_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
+    """One writer at a time. A second refresh exits at once with a clear line (or waits)."""
+    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = settings.lock_path.open("a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise WarehouseBusy(
+                f"another refresh is running ({holder}); wait for it or pass --wait"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat()}))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+@contextmanager
+def staged(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a writable copy of the warehouse; publish it only if the block completes.
+
+    Must be used under `refresh_lock`. On any error the copy is discarded and the published
+    warehouse is untouched.
+    """
+    published = settings.warehouse
+    published.parent.mkdir(parents=True, exist_ok=True)
+    building = published.with_name(published.name + ".building")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)  # a killed run's copy: never published
+    if published.is_file():
+        shutil.copyfile(published, building)
+    con = connect(building)
+    try:
+        init_schema(con)
+        yield con
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    with building.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(building, published)
+    directory = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
