@@ -55,6 +55,8 @@ def load_settings(
     warehouse: str | None = None,
     quiet: bool = False,
     env_file: Path | None = None,
+    output_dir: str | None = None,
+    raw_dir: str | None = None,
 ) -> Settings:
     """Build settings: explicit arguments win over the environment, which wins over defaults."""
     load_dotenv(env_file or PROJECT_ROOT / ".env", override=False)
@@ -73,8 +75,8 @@ def load_settings(
     )
     return Settings(
         warehouse=Path(warehouse or env.get("DECOUPLING_WAREHOUSE") or "data/warehouse.duckdb"),
-        raw_dir=Path(env.get("DECOUPLING_RAW_DIR") or "data/raw"),
-        output_dir=Path(env.get("DECOUPLING_OUTPUT_DIR") or "reports/output"),
+        raw_dir=Path(raw_dir or env.get("DECOUPLING_RAW_DIR") or "data/raw"),
+        output_dir=Path(output_dir or env.get("DECOUPLING_OUTPUT_DIR") or "reports/output"),
         snapshots=tuple(snapshot_dirs),
         fred_api_key=env.get("FRED_API_KEY") or None,
         bls_api_key=env.get("BLS_API_KEY") or None,

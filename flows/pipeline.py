@@ -31,9 +31,17 @@ class Options:
     quiet: bool = False
     wait: bool = False
     force: bool = False
+    output_dir: str | None = None
+    raw_dir: str | None = None
 
     def settings(self) -> Settings:
-        return load_settings(self.snapshots, self.warehouse, self.quiet)
+        return load_settings(
+            self.snapshots,
+            self.warehouse,
+            self.quiet,
+            output_dir=self.output_dir,
+            raw_dir=self.raw_dir,
+        )
 
 
 def progress_printer(quiet: bool):

@@ -33,6 +33,17 @@ class Section:
 
 
 def builders() -> list:
-    from flows.sections import c1
+    """Every section module's `build`, in the order of their `ORDER` (claims C1..C5, then others).
 
-    return [c1.build]
+    Discovered, so adding a section is adding a module."""
+    import importlib
+    import pkgutil
+
+    import flows.sections as package
+
+    modules = [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
+    modules = [m for m in modules if hasattr(m, "build")]
+    return [m.build for m in sorted(modules, key=lambda m: (getattr(m, "ORDER", 50), m.__name__))]

@@ -7,6 +7,8 @@ import duckdb
 from flows import style
 from flows.sections import Chart, Section
 
+ORDER = 10
+
 
 def _source_line(con: duckdb.DuckDBPyConnection, ids: list[str]) -> str:
     rows = con.execute(

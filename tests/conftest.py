@@ -1,0 +1,61 @@
+"""Shared fixtures: the real snapshot in ../shared, and one warehouse refreshed from it per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SNAPSHOT = REPO.parent / "shared" / "fred-snapshot"
+
+# Keep Prefect's state and the suite's environment out of the user's home and shell.
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+for _var in ("FRED_API_KEY", "BLS_API_KEY", "DECOUPLING_SNAPSHOT", "FRED_BASE_URL", "BLS_BASE_URL"):
+    os.environ.pop(_var, None)
+
+
+@pytest.fixture(scope="session")
+def snapshot_dir() -> Path:
+    if not (SNAPSHOT / "OPHNFB.csv").is_file():
+        pytest.skip(f"the shared snapshot is not at {SNAPSHOT} (tests that read real data need it)")
+    return SNAPSHOT
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("prefect-home")
+    os.environ["PREFECT_HOME"] = str(home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def refreshed(snapshot_dir, tmp_path_factory):
+    """A warehouse and report built once from the real snapshot (plain functions, no engine).
+
+    Read-only for tests: copy the warehouse before changing anything.
+    """
+    from flows.pipeline import Options, run_refresh
+
+    root = tmp_path_factory.mktemp("refreshed")
+    options = Options(
+        snapshots=[str(snapshot_dir)],
+        warehouse=str(root / "warehouse.duckdb"),
+        output_dir=str(root / "output"),
+        raw_dir=str(root / "raw"),
+        quiet=True,
+    )
+    result = run_refresh(options)
+    return {"options": options, "settings": options.settings(), "result": result, "root": root}
+
+
+@pytest.fixture()
+def warehouse_ro(refreshed):
+    """A read-only connection to the session warehouse."""
+    import duckdb
+
+    con = duckdb.connect(str(refreshed["settings"].warehouse), read_only=True)
+    yield con
+    con.close()
