@@ -66,9 +66,13 @@ def fetch_all(
         except SourceUnreachable:
             raise
         except SourceError as exc:
-            if settings.snapshots and "not in the snapshot" not in exc.problem:
-                # A corrupt or empty snapshot file is bad input, not a gap.
-                raise ConfigError(redact(str(exc), settings.secrets)) from None
+            if not is_gap(exc):
+                if settings.snapshots:
+                    # A corrupt or empty snapshot file is bad input.
+                    raise ConfigError(redact(str(exc), settings.secrets)) from None
+                # A source that failed after its retries: publishing without the series would
+                # be a partial refresh, so the run stops and the old warehouse stays.
+                raise
             result.unavailable[entry.id] = redact(exc.problem, settings.secrets)
             log.warning("%s", redact(str(exc), settings.secrets))
         if progress:
@@ -77,6 +81,25 @@ def fetch_all(
         folders = ", ".join(str(f) for f in settings.snapshots)
         raise ConfigError(f"the snapshot ({folders}) holds none of the requested series")
     return result
+
+
+# What the sources say when a series is simply not there (a gap the report shows), as opposed to
+# a failure (retries exhausted, bad body) that stops the run.
+GAP_PHRASES = (
+    "not in the snapshot",
+    "has no live source",
+    "does not know series",
+    "returned no data",
+)
+
+
+def is_gap(exc: SourceError) -> bool:
+    """A missing series (unknown id, no data, a 4xx a retry cannot fix), not a failed source."""
+    from flows.sources.http import BudgetExhausted, HttpStatusError
+
+    if isinstance(exc, BudgetExhausted):
+        return False
+    return isinstance(exc, HttpStatusError) or any(p in exc.problem for p in GAP_PHRASES)
 
 
 def _unchanged_at_fred(
