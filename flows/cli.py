@@ -98,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         # Our own progress lines say what happens; Prefect's console lines (and the tracebacks
         # it logs for a failed run) would bury the one line that says what went wrong.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    # A busy shared machine can take longer than Prefect's default to start its local server.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     from flows.config import ConfigError, redact
     from flows.sources.base import SourceError, SourceUnreachable
     from flows.transform import TransformError
@@ -144,7 +146,11 @@ def _dispatch(args) -> int:
         from flows import pipeline
 
         options = _options(args)
-        options.settings()  # validate input before starting an engine
+        settings = options.settings()  # validate input before starting an engine
+        if command != "report" and not options.wait:
+            from flows import warehouse
+
+            warehouse.check_not_busy(settings)  # refuse at once, not after the engine starts
         if options.series:
             from flows import catalog
 

@@ -357,7 +357,7 @@ def new_run_id() -> str:
 
 
 @contextmanager
-def refresh_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
+def refresh_lock(settings: Settings, wait: bool = False, record: bool = True) -> Iterator[None]:
     """One writer at a time. A second refresh exits at once with a clear line (or waits)."""
     settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = settings.lock_path.open("a+")
@@ -370,13 +370,20 @@ def refresh_lock(settings: Settings, wait: bool = False) -> Iterator[None]:
             raise WarehouseBusy(
                 f"another refresh is running ({holder}); wait for it or pass --wait"
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat()}))
-        handle.flush()
+        if record:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(json.dumps({"pid": os.getpid(), "since": datetime.now(UTC).isoformat()}))
+            handle.flush()
         yield
     finally:
         handle.close()
+
+
+def check_not_busy(settings: Settings) -> None:
+    """Raise WarehouseBusy now if a refresh holds the lock (the run itself locks again later)."""
+    with refresh_lock(settings, wait=False, record=False):
+        pass
 
 
 @contextmanager
