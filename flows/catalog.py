@@ -90,6 +90,14 @@ def load_catalog(path: Path | None = None) -> list[Series]:
                 raise ConfigError(
                     f"catalog {path} line {line_no}: frequency {frequency!r} is not M, Q or A"
                 )
+            snapshot_path = (row.get("snapshot_path") or "").strip()
+            if snapshot_path and (
+                Path(snapshot_path).is_absolute() or ".." in Path(snapshot_path).parts
+            ):
+                raise ConfigError(
+                    f"catalog {path} line {line_no}: snapshot_path {snapshot_path!r} must stay "
+                    "inside the snapshot folder (relative, no '..')"
+                )
             entries.append(
                 Series(
                     id=series_id,
@@ -101,7 +109,7 @@ def load_catalog(path: Path | None = None) -> list[Series]:
                     seasonal=row["seasonal"].strip(),
                     analyses=tuple(a.strip() for a in row["analyses"].split(";") if a.strip()),
                     license=row["license"].strip(),
-                    snapshot_path=(row.get("snapshot_path") or "").strip(),
+                    snapshot_path=snapshot_path,
                     notes=(row.get("notes") or "").strip(),
                 )
             )

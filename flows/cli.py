@@ -151,10 +151,10 @@ def _dispatch(args) -> int:
             from flows import warehouse
 
             warehouse.check_not_busy(settings)  # refuse at once, not after the engine starts
-        if options.series:
+        if command in ("refresh", "ingest"):
             from flows import catalog
 
-            catalog.select(catalog.load_catalog(), options.series)
+            catalog.select(catalog.load_catalog(), options.series)  # bad catalog or ids: exit 2
         flow = {
             "refresh": pipeline.refresh_flow,
             "ingest": pipeline.ingest_flow,

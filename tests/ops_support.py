@@ -55,6 +55,7 @@ def fred_csv(series_id: str, values: dict[str, float] | None = None) -> bytes:
 
 
 def bls_body(payload: dict) -> bytes:
+    """A BLS API answer (it echoes the registration key in a message, to test scrubbing)."""
     first, last = int(payload["startyear"]), int(payload["endyear"])
     values = series_values(BLS_SERIES)
     series = []
@@ -65,8 +66,10 @@ def bls_body(payload: dict) -> bytes:
             if first <= int(d[:4]) <= last
         ]
         series.append({"seriesID": sid, "data": data})
+    key = payload.get("registrationkey")
+    message = [f"key {key} accepted"] if key else []
     return json.dumps(
-        {"status": "REQUEST_SUCCEEDED", "message": [], "Results": {"series": series}}
+        {"status": "REQUEST_SUCCEEDED", "message": message, "Results": {"series": series}}
     ).encode()
 
 
@@ -85,6 +88,8 @@ class FakeSources:
         self.bodies: dict[str, bytes] = {}
         self.log: list[tuple[float, str, str]] = []  # (time, key, path with query)
         self.retry_after = "1"
+        self.last_updated: dict[str, str] = {}
+        self.payloads: list[dict] = []
         self.slow_s = 1.5
         self._lock = threading.Lock()
         owner = self
@@ -97,6 +102,15 @@ class FakeSources:
 
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                if parts.path in ("/fred/series", "/fred/series/observations"):
+                    sid = query.get("series_id", "")
+                    if sid not in FRED_SERIES:
+                        return self._send(
+                            400, b'{"error_message": "Bad Request"}', "application/json"
+                        )
+                    body = owner.api_body(parts.path, sid, query.get("api_key", ""))
+                    return owner._serve(self, f"api:{sid}", body, "application/json")
                 if parts.path != "/graph/fredgraph.csv":
                     return self._send(404, b"not found", "text/plain")
                 sid = (parse_qs(parts.query).get("id") or [""])[0]
@@ -108,6 +122,8 @@ class FakeSources:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 payload = json.loads(self.rfile.read(length) or b"{}")
+                with owner._lock:
+                    owner.payloads.append(payload)
                 owner._serve(self, "bls", bls_body(payload), "application/json")
 
             def _send(self, status: int, body: bytes, ctype: str, extra=None) -> None:
@@ -123,6 +139,26 @@ class FakeSources:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def api_body(self, path: str, sid: str, api_key: str) -> bytes:
+        """FRED API answers; they mention the caller's key, as a careless proxy might."""
+        if path == "/fred/series":
+            updated = self.last_updated.get(sid, "2024-11-01 07:50:00-06")
+            info = {"id": sid, "title": sid, "last_updated": updated, "notes": f"for {api_key}"}
+            return json.dumps({"seriess": [info]}).encode()
+        values = series_values(sid)
+        observations = [
+            {
+                "realtime_start": "2024-11-01",
+                "realtime_end": "9999-12-31",
+                "date": d,
+                "value": str(v),
+            }
+            for d, v in values.items()
+        ]
+        answer = {"count": len(observations), "offset": 0, "observations": observations}
+        answer["note"] = f"requested with api_key={api_key}"
+        return json.dumps(answer).encode()
 
     @property
     def url(self) -> str:
@@ -141,6 +177,8 @@ class FakeSources:
             self.faults.clear()
             self.bodies.clear()
             self.log.clear()
+            self.payloads.clear()
+            self.last_updated.clear()
 
     def requests_for(self, key: str) -> list[tuple[float, str, str]]:
         return [entry for entry in self.log if entry[1] == key]

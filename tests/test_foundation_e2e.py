@@ -21,6 +21,18 @@ REPO = Path(__file__).resolve().parents[1]
 C1_SERIES = ["OPHNFB", "COMPRNFB", "AHETPI", "CPIAUCSL"]
 
 
+@pytest.fixture(autouse=True)
+def _patient_engine():
+    """The shared test machine can be slow to start Prefect's local server: allow 2 minutes."""
+    from prefect.settings import (
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    with temporary_settings(updates={PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120}):
+        yield
+
+
 def _options(root: Path, snapshot: Path, **kw) -> Options:
     return Options(
         snapshots=[str(snapshot)],
