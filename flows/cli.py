@@ -84,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--snapshot", action="append", default=[], metavar="DIR")
         p.add_argument("--series", nargs="+", default=[], metavar="ID")
+        p.add_argument("--name", help="deployment name (default: decoupling-refresh)")
         if name == "deploy":
             p.add_argument("--pool", required=True, help="work pool (type process) to run on")
             p.add_argument(

@@ -64,6 +64,19 @@ def _require_server() -> None:
         )
 
 
+def ensure_pool(pool: str) -> None:
+    """Create the work pool (type process) unless it exists."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(pool)
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
+
+
 def main(args) -> int:
     """`decoupling serve`: register the deployment and run its scheduled runs (blocks)."""
     from flows.pipeline import options_dict, refresh_flow
@@ -72,7 +85,7 @@ def main(args) -> int:
     options = _options(args)
     _require_server()
     refresh_flow.serve(
-        name=DEPLOYMENT_NAME,
+        name=args.name or DEPLOYMENT_NAME,
         cron=cron,
         parameters={"options": options_dict(options)},
         description="Monthly refresh of the decoupling warehouse and report",
@@ -88,14 +101,16 @@ def deploy(args) -> int:
     options = _options(args)
     _require_server()
     source = args.source or str(PROJECT_ROOT)
+    name = args.name or DEPLOYMENT_NAME
+    ensure_pool(args.pool)
     deployment_id = refresh_flow.from_source(source=source, entrypoint=ENTRYPOINT).deploy(
-        name=DEPLOYMENT_NAME,
+        name=name,
         work_pool_name=args.pool,
         cron=cron,
         parameters={"options": options_dict(options)},
         description="Monthly refresh of the decoupling warehouse and report",
         print_next_steps=False,
     )
-    print(f"deployment refresh/{DEPLOYMENT_NAME} ({deployment_id}) on work pool {args.pool}")
+    print(f"deployment refresh/{name} ({deployment_id}) on work pool {args.pool}")
     print(f"start a worker on each machine: prefect worker start --pool {args.pool}")
     return 0
