@@ -274,3 +274,23 @@ def _stable(value):
 
 def file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def refresh_without_report(root: Path) -> dict:
+    """The refresh job minus the report (which has its own tests): lock, fetch, load, transform,
+    publish; settings from the environment."""
+    from datetime import UTC, datetime
+
+    from flows import pipeline, warehouse
+
+    options = pipeline.Options(
+        warehouse=str(root / "warehouse.duckdb"),
+        raw_dir=str(root / "raw"),
+        output_dir=str(root / "output"),
+        quiet=True,
+    )
+    settings = options.settings()
+    progress = pipeline.progress_printer(True)
+    with warehouse.refresh_lock(settings):
+        fetched = pipeline.fetch_for(options, settings, progress)
+        return pipeline.refresh_locked(options, settings, fetched, datetime.now(UTC), progress)

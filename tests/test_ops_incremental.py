@@ -1,0 +1,101 @@
+"""Incremental refreshes: with a FRED key, series FRED has not updated are not downloaded again;
+what changed shows in `decoupling status` with its size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ops_support import (
+    FRED_SERIES,
+    FakeSources,
+    fred_csv,
+    refresh_without_report,
+    series_values,
+    write_catalog,
+)
+
+from flows import cli
+from flows.sources import http
+
+
+@pytest.fixture
+def sources():
+    server = FakeSources().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def keyed(sources: FakeSources, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DECOUPLING_CATALOG", str(write_catalog(tmp_path / "catalog.csv", False)))
+    monkeypatch.setenv("FRED_API_KEY", "fredfakekey0123456789abcdef0123")
+    monkeypatch.setenv("FRED_BASE_URL", sources.url)
+    monkeypatch.setenv("BLS_BASE_URL", sources.url)
+    monkeypatch.setenv("DECOUPLING_FRED_RATE", "0")
+    monkeypatch.setenv("DECOUPLING_HTTP_BACKOFF", "0.01")
+    http.reset_state()
+    yield tmp_path
+    http.reset_state()
+
+
+def _observation_requests(sources: FakeSources) -> set[str]:
+    return {key[4:] for _, key, path in sources.log if path.startswith("/fred/series/observations")}
+
+
+def test_unchanged_series_are_not_downloaded(keyed: Path, sources: FakeSources, capsys) -> None:
+    first = refresh_without_report(keyed)
+    assert first["status"] == "refreshed" and first["new_rows"] > 0
+    assert _observation_requests(sources) == set(FRED_SERIES)
+
+    sources.log.clear()
+    second = refresh_without_report(keyed)
+    assert _observation_requests(sources) == set()  # only last_updated was asked
+    assert second["not_updated"] == sorted(FRED_SERIES)
+    assert (second["new_rows"], second["revised_rows"]) == (0, 0)
+
+    # FRED updates OPHNFB (a revised value): only that series is downloaded, one new vintage.
+    sources.log.clear()
+    sources.last_updated["OPHNFB"] = "2024-12-05 07:50:00-06"
+    values = series_values("OPHNFB")
+    values["2001-01-01"] = values["2001-01-01"] + 2.0
+    original = sources.api_body
+
+    def revised_body(path: str, sid: str, api_key: str) -> bytes:
+        body = original(path, sid, api_key)
+        if sid == "OPHNFB" and path.endswith("observations"):
+            old = str(series_values("OPHNFB")["2001-01-01"])
+            new = str(values["2001-01-01"])
+            body = body.replace(
+                f'"2001-01-01", "value": "{old}"'.encode(),
+                f'"2001-01-01", "value": "{new}"'.encode(),
+            )
+        return body
+
+    sources.api_body = revised_body
+    third = refresh_without_report(keyed)
+    assert _observation_requests(sources) == {"OPHNFB"}
+    assert (third["new_rows"], third["revised_rows"]) == (0, 1)
+
+    code = cli.main(["status", "--warehouse", str(keyed / "warehouse.duckdb")])
+    out = capsys.readouterr().out
+    assert code == 0
+    changed = out.split("changed by the last load:")[1]
+    row = [line for line in changed.splitlines() if line.strip().startswith("OPHNFB")]
+    assert row and row[0].split()[1:3] == ["0", "1"]
+    assert "2" in row[0].split()[3]  # the size of the revision (2.0 index points)
+
+
+def test_keyless_csv_without_last_updated_still_skips_identical_downloads(
+    sources: FakeSources, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DECOUPLING_CATALOG", str(write_catalog(tmp_path / "catalog.csv", False)))
+    monkeypatch.setenv("FRED_BASE_URL", sources.url)
+    monkeypatch.setenv("DECOUPLING_FRED_RATE", "0")
+    http.reset_state()
+    refresh_without_report(tmp_path)
+    again = refresh_without_report(tmp_path)
+    assert (again["new_rows"], again["revised_rows"]) == (0, 0)
+    sources.bodies["OPHNFB"] = fred_csv("OPHNFB", {"2030-01-01": 1.0, **series_values("OPHNFB")})
+    third = refresh_without_report(tmp_path)
+    assert (third["new_rows"], third["revised_rows"]) == (1, 0)
