@@ -99,3 +99,37 @@ def test_keyless_csv_without_last_updated_still_skips_identical_downloads(
     sources.bodies["OPHNFB"] = fred_csv("OPHNFB", {"2030-01-01": 1.0, **series_values("OPHNFB")})
     third = refresh_without_report(tmp_path)
     assert (third["new_rows"], third["revised_rows"]) == (1, 0)
+
+
+def test_report_section_lists_the_revision(keyed: Path, sources: FakeSources) -> None:
+    import duckdb
+
+    from flows import report
+
+    refresh_without_report(keyed)
+    sources.bodies.clear()
+    http.reset_state()
+    # Without the key the keyless CSV is used: OPHNFB comes revised by +1% on one date.
+    values = series_values("OPHNFB")
+    old = values["2001-04-01"]
+    values["2001-04-01"] = round(old * 1.01, 3)
+    sources.bodies["OPHNFB"] = fred_csv("OPHNFB", values)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("FRED_API_KEY")
+        refresh_without_report(keyed)
+    con = duckdb.connect(str(keyed / "warehouse.duckdb"), read_only=True)
+    try:
+        context = report.gather(con)
+    finally:
+        con.close()
+    section = next(s for s in context["sections"] if s.id == "Changes")
+    assert section.available
+    rows = {r["series_id"]: r for r in section.context["rows"]}
+    assert rows["OPHNFB"]["revised_values"] == 1
+    assert rows["OPHNFB"]["max_rel_revision_pct"] == pytest.approx(
+        100 * (values["2001-04-01"] - old) / old
+    )
+    from datetime import UTC, datetime
+
+    html = report.render_html(context | {"generated_at": datetime.now(UTC)})
+    assert "What changed since the previous refresh" in html and "<code>OPHNFB</code>" in html
