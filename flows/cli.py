@@ -72,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "status", parents=[common], help="series held, last observations, vintages, last refresh"
     )
+    p = sub.add_parser(
+        "vintages",
+        parents=[common],
+        help="pull ALFRED vintages of the C1 series (needs FRED_API_KEY) for marts.c1_gap_vintages",
+    )
+    p.add_argument("--since", type=int, default=2000, help="first year (1 Jan and 1 Jul each year)")
+    p.add_argument("--dates", nargs="+", default=[], metavar="YYYY-MM-DD", help="these dates only")
+    p.add_argument("--wait", action="store_true")
     for name, text in (
         ("serve", "serve the refresh on a schedule from this machine (Prefect deployment)"),
         ("deploy", "register the scheduled refresh on a Prefect work pool, for workers to run"),
@@ -163,6 +171,17 @@ def _dispatch(args) -> int:
             "report": pipeline.report_flow,
         }[command]
         result = flow(pipeline.options_dict(options))
+        if not args.quiet:
+            print(json.dumps(result, default=str))
+        return 0
+    if command == "vintages":
+        from flows import vintages
+        from flows.config import load_settings
+        from flows.pipeline import progress_printer
+
+        settings = load_settings(warehouse=args.warehouse, quiet=args.quiet)
+        dates = args.dates or vintages.default_dates(args.since)
+        result = vintages.run_vintages(settings, dates, progress_printer(args.quiet), args.wait)
         if not args.quiet:
             print(json.dumps(result, default=str))
         return 0

@@ -44,6 +44,24 @@ COMMENT ON COLUMN raw.observations.vintage IS 'When this value was first receive
 COMMENT ON COLUMN raw.observations.download_sha256 IS 'Checksum of the download that brought the value (meta.downloads.sha256)';
 COMMENT ON COLUMN raw.observations.load_seq IS 'Load order; the highest per series and date is the current value';
 
+CREATE TABLE IF NOT EXISTS raw.vintages (
+    series_id VARCHAR NOT NULL,
+    vintage_date DATE NOT NULL,
+    date DATE NOT NULL,
+    value DOUBLE,
+    url VARCHAR NOT NULL,
+    accessed_at TIMESTAMPTZ NOT NULL,
+    download_sha256 VARCHAR NOT NULL
+);
+COMMENT ON TABLE raw.vintages IS 'Series as they stood on past dates (ALFRED real-time vintages), append-only; pulled on request by decoupling vintages';
+COMMENT ON COLUMN raw.vintages.series_id IS 'Catalog series id';
+COMMENT ON COLUMN raw.vintages.vintage_date IS 'The date the values were in force (ALFRED vintage date)';
+COMMENT ON COLUMN raw.vintages.date IS 'First day of the observation period';
+COMMENT ON COLUMN raw.vintages.value IS 'Value as published on vintage_date; NULL = missing';
+COMMENT ON COLUMN raw.vintages.url IS 'ALFRED request (API key removed)';
+COMMENT ON COLUMN raw.vintages.accessed_at IS 'When the vintage was downloaded (UTC)';
+COMMENT ON COLUMN raw.vintages.download_sha256 IS 'SHA-256 of the vintage body as stored';
+
 CREATE TABLE IF NOT EXISTS meta.downloads (
     sha256 VARCHAR NOT NULL,
     series_key VARCHAR NOT NULL,

@@ -90,6 +90,7 @@ class FakeSources:
         self.retry_after = "1"
         self.last_updated: dict[str, str] = {}
         self.payloads: list[dict] = []
+        self.vintage_requests: list[str] = []
         self.slow_s = 1.5
         self._lock = threading.Lock()
         owner = self
@@ -109,7 +110,7 @@ class FakeSources:
                         return self._send(
                             400, b'{"error_message": "Bad Request"}', "application/json"
                         )
-                    body = owner.api_body(parts.path, sid, query.get("api_key", ""))
+                    body = owner.api_body(parts.path, sid, query.get("api_key", ""), query)
                     return owner._serve(self, f"api:{sid}", body, "application/json")
                 if parts.path != "/graph/fredgraph.csv":
                     return self._send(404, b"not found", "text/plain")
@@ -140,13 +141,36 @@ class FakeSources:
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def api_body(self, path: str, sid: str, api_key: str) -> bytes:
-        """FRED API answers; they mention the caller's key, as a careless proxy might."""
+    def api_body(self, path: str, sid: str, api_key: str, query: dict | None = None) -> bytes:
+        """FRED API answers; they mention the caller's key, as a careless proxy might.
+
+        With `vintage_dates` (ALFRED) each date gets its own real-time period: the series up to
+        two years before that date, scaled by 1% per year of vintage (a made-up revision)."""
+        query = query or {}
         if path == "/fred/series":
             updated = self.last_updated.get(sid, "2024-11-01 07:50:00-06")
             info = {"id": sid, "title": sid, "last_updated": updated, "notes": f"for {api_key}"}
             return json.dumps({"seriess": [info]}).encode()
         values = series_values(sid)
+        if query.get("vintage_dates"):
+            self.vintage_requests.append(query["vintage_dates"])
+            observations = []
+            for day in query["vintage_dates"].split(","):
+                scale = 1 + (int(day[:4]) - 2000) / 100
+                cutoff = f"{int(day[:4]) - 2}{day[4:]}"
+                observations += [
+                    {
+                        "realtime_start": day,
+                        "realtime_end": day,
+                        "date": d,
+                        "value": str(round(v * scale, 3)),
+                    }
+                    for d, v in values.items()
+                    if d <= cutoff
+                ]
+            return json.dumps(
+                {"count": len(observations), "offset": 0, "observations": observations}
+            ).encode()
         observations = [
             {
                 "realtime_start": "2024-11-01",

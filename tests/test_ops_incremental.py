@@ -61,8 +61,8 @@ def test_unchanged_series_are_not_downloaded(keyed: Path, sources: FakeSources, 
     values["2001-01-01"] = values["2001-01-01"] + 2.0
     original = sources.api_body
 
-    def revised_body(path: str, sid: str, api_key: str) -> bytes:
-        body = original(path, sid, api_key)
+    def revised_body(path: str, sid: str, api_key: str, query=None) -> bytes:
+        body = original(path, sid, api_key, query)
         if sid == "OPHNFB" and path.endswith("observations"):
             old = str(series_values("OPHNFB")["2001-01-01"])
             new = str(values["2001-01-01"])
@@ -133,3 +133,58 @@ def test_report_section_lists_the_revision(keyed: Path, sources: FakeSources) ->
 
     html = report.render_html(context | {"generated_at": datetime.now(UTC)})
     assert "What changed since the previous refresh" in html and "<code>OPHNFB</code>" in html
+
+
+def test_vintages_show_how_the_gap_moved(keyed: Path, sources: FakeSources, monkeypatch) -> None:
+    import duckdb
+    import pandas as pd
+
+    from flows import vintages
+
+    monkeypatch.setattr("flows.sources.fred.VINTAGES_PER_REQUEST", 3)  # force several chunks
+    refresh_without_report(keyed)
+    dates = ["2004-01-01", "2008-01-01", "2012-01-01", "2016-01-01", "2020-01-01"]
+    code = cli.main(
+        ["vintages", "-q", "--dates", *dates, "--warehouse", str(keyed / "warehouse.duckdb")]
+    )
+    assert code == 0
+    assert len(sources.vintage_requests) == 4  # 2 series x 2 chunks (3 + 2 dates)
+    con = duckdb.connect(str(keyed / "warehouse.duckdb"), read_only=True)
+    try:
+        mart = con.execute("SELECT * FROM marts.c1_gap_vintages ORDER BY vintage_date").df()
+        held = con.execute("SELECT count(*) FROM raw.vintages").fetchall()[0][0]
+    finally:
+        con.close()
+    assert [d.isoformat() for d in pd.to_datetime(mart["vintage_date"]).dt.date] == dates
+    # Independent computation from the values the server was built from.
+    for row in mart.itertuples():
+        year = row.vintage_date.year
+        scale = 1 + (year - 2000) / 100
+        last = f"{year - 2}-{row.vintage_date.month:02d}-01"
+        assert row.last_quarter.isoformat()[:10] <= last
+        expect = {}
+        for sid in ("OPHNFB", "COMPRNFB"):
+            values = series_values(sid)
+            end = round(values[row.last_quarter.isoformat()[:10]] * scale, 3)
+            base = round(values["1979-10-01"] * scale, 3)
+            expect[sid] = 100 * (end / base - 1)
+        assert row.gap_pts == pytest.approx(expect["OPHNFB"] - expect["COMPRNFB"])
+    # Asking again adds nothing (append-only, one copy per series and vintage date).
+    cli.main(["vintages", "-q", "--dates", *dates, "--warehouse", str(keyed / "warehouse.duckdb")])
+    con = duckdb.connect(str(keyed / "warehouse.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM raw.vintages").fetchall()[0][0] == held
+    finally:
+        con.close()
+    from flows import report
+
+    con = duckdb.connect(str(keyed / "warehouse.duckdb"), read_only=True)
+    try:
+        section = next(s for s in report.gather(con)["sections"] if s.id == "Vintages")
+    finally:
+        con.close()
+    assert section.available and len(section.charts[0].data) == len(dates)
+    assert "<svg" in section.charts[0].svg
+    assert vintages.validate_dates(["2020-01-01"]) == ["2020-01-01"]
+    with pytest.raises(Exception, match="not a calendar date"):
+        vintages.validate_dates(["2020-02-31"])
