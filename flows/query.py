@@ -128,6 +128,7 @@ def status(args) -> int:
     run = run[0] if run else None
     if run:
         print(f"last run: {run[0]} ({run[1]}) finished {run[2]:%Y-%m-%d %H:%M UTC} from {run[3]}")
+    _print_operations(args.warehouse)
     held = int(series["available"].fillna(False).sum())
     print(f"series held: {held} of {len(series)} in the catalog")
     print(render_table(series))
@@ -135,3 +136,16 @@ def status(args) -> int:
         print("\nchanged by the last load:")
         print(render_table(changes))
     return 0
+
+
+def _print_operations(warehouse: str | None) -> None:
+    """Whether a refresh is running now, and what readers see (the published copy)."""
+    from flows import exports
+    from flows.warehouse import lock_holder
+
+    settings = load_settings(warehouse=warehouse)
+    holder = lock_holder(settings)
+    print(f"refresh running: yes (pid {holder})" if holder else "refresh running: no")
+    current = exports.current_run(settings)
+    where = exports.current_dir(settings)
+    print(f"readers' copy: {where} (run {current})" if current else "readers' copy: none yet")

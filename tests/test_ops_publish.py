@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from ops_support import warehouse_digest
 
-from flows import exports, query, warehouse
+from flows import cli, exports, query, warehouse
 from flows.pipeline import Options, run_refresh
 
 REPO = Path(__file__).resolve().parents[1]
@@ -127,7 +127,7 @@ def test_sigkill_leaves_before_or_after(states: dict, tmp_path: Path) -> None:
     assert not list(root.glob("*.building*"))
 
 
-def test_second_refresh_refuses_at_once_or_waits(states: dict, tmp_path: Path) -> None:
+def test_second_refresh_refuses_at_once_or_waits(states: dict, tmp_path: Path, capsys) -> None:
     root = tmp_path / "busy"
     shutil.copytree(states["before"], root, symlinks=True)
     options = _options(root, states["snap"])
@@ -155,6 +155,9 @@ def test_second_refresh_refuses_at_once_or_waits(states: dict, tmp_path: Path) -
         )
         time.sleep(1.0)
         assert waiting.poll() is None  # still queued behind the lock
+        capsys.readouterr()
+        assert cli.main(["status", "--warehouse", str(root / "warehouse.duckdb")]) == 0
+        assert f"refresh running: yes (pid {os.getpid()})" in capsys.readouterr().out
     assert refused.returncode == 3, refused.stderr
     lines = refused.stderr.strip().splitlines()
     assert lines[-1].startswith("busy: another refresh is running") and "--wait" in lines[-1]
