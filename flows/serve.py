@@ -89,6 +89,7 @@ def main(args) -> int:
         cron=cron,
         parameters={"options": options_dict(options)},
         description="Monthly refresh of the decoupling warehouse and report",
+        limit=1,  # one refresh at a time from this process (the lock guards the others)
     )
     return 0
 
@@ -109,6 +110,7 @@ def deploy(args) -> int:
         cron=cron,
         parameters={"options": options_dict(options)},
         description="Monthly refresh of the decoupling warehouse and report",
+        concurrency_limit=1,  # across all workers: one refresh of the shared warehouse at a time
         print_next_steps=False,
     )
     print(f"deployment refresh/{name} ({deployment_id}) on work pool {args.pool}")
