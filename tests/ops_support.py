@@ -73,7 +73,7 @@ def bls_body(payload: dict) -> bytes:
     ).encode()
 
 
-FAULTS = ("timeout", "reset", "429", "503", "truncated", "html", "not_processed")
+FAULTS = ("timeout", "reset", "429", "503", "truncated", "html", "not_processed", "daily_limit")
 
 
 class FakeSources:
@@ -253,12 +253,13 @@ class FakeSources:
         if fault == "html":
             page = b"<!DOCTYPE html><html><body>Please verify you are human</body></html>"
             return handler._send(200, page, "text/html")
-        if fault == "not_processed":
-            answer = {
-                "status": "REQUEST_NOT_PROCESSED",
-                "message": ["Request could not be serviced, as the system is busy."],
-                "Results": {},
-            }
+        if fault in ("not_processed", "daily_limit"):
+            message = (
+                "Request could not be serviced, as the system is busy."
+                if fault == "not_processed"
+                else "The daily threshold for total number of requests allocated per user has been reached."
+            )
+            answer = {"status": "REQUEST_NOT_PROCESSED", "message": [message], "Results": {}}
             return handler._send(200, json.dumps(answer).encode(), "application/json")
         raise AssertionError(fault)
 

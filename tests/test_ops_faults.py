@@ -101,6 +101,7 @@ RECOVERABLE = [
     ("OPHNFB", "html"),
     ("bls", "503"),
     ("bls", "reset"),
+    ("bls", "not_processed"),  # "the system is busy": another attempt helps
 ]
 
 
@@ -135,7 +136,8 @@ FATAL = [
     ("OPHNFB", "503", "fred: series OPHNFB", "HTTP 503"),
     ("OPHNFB", "truncated", "fred: series OPHNFB", "truncated"),
     ("OPHNFB", "html", "fred: series OPHNFB", "HTML page"),
-    ("bls", "not_processed", f"bls: series {BLS_SERIES}", "REQUEST_NOT_PROCESSED"),
+    ("bls", "not_processed", f"bls: series {BLS_SERIES}", "gave up after 3 attempts"),
+    ("bls", "daily_limit", f"bls: series {BLS_SERIES}", "daily limit is reached"),
     ("bls", "503", f"bls: series {BLS_SERIES}", "HTTP 503"),
 ]
 
@@ -171,3 +173,10 @@ def test_unknown_series_at_fred_is_a_gap_not_a_crash(world: Path, sources: FakeS
     result = refresh(world)
     assert "NOSUCH1" in result["unavailable"]
     assert "FRED does not know series NOSUCH1" in result["unavailable"]["NOSUCH1"]
+
+
+def test_daily_limit_is_not_retried(world: Path, sources: FakeSources) -> None:
+    sources.faults["bls"] = ["always:daily_limit"]
+    with pytest.raises(SourceError, match="REQUEST_NOT_PROCESSED"):
+        refresh(world)
+    assert len(sources.requests_for("bls")) == 1  # retrying today cannot help

@@ -44,6 +44,22 @@ V1 = ApiVersion("v1", "/publicAPI/v1/timeseries/data/", 25, 10, 25)
 
 # BLS's words when the day's quota is spent; waiting minutes does not help, so never retry.
 _DAILY_LIMIT = re.compile(r"daily threshold|daily limit|threshold for total number", re.I)
+# REQUEST_NOT_PROCESSED with these words is BLS being busy for a moment: worth another attempt.
+_TRANSIENT = re.compile(r"busy|try again|temporarily|unavailable|timed? ?out", re.I)
+
+
+def _busy(response) -> str | None:
+    """A retryable problem when BLS answers 200 but was too busy to process the query."""
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return None  # the JSON check reports it
+    if not isinstance(data, dict) or data.get("status") != "REQUEST_NOT_PROCESSED":
+        return None
+    message = _messages(data)
+    if _DAILY_LIMIT.search(message) or not _TRANSIENT.search(message):
+        return None  # final: handled (not retried) by _query
+    return f"BLS did not process the query (REQUEST_NOT_PROCESSED): {message}"
 
 
 def api_version(settings: Settings) -> ApiVersion:
@@ -224,7 +240,7 @@ def _query(
         payload["registrationkey"] = settings.bls_api_key
         if any(e.frequency == "A" for e in batch):
             payload["annualaverage"] = True  # annual series come as M13 averages
-    response = client.post(url, label, json_body=payload, expect="json")
+    response = client.post(url, label, json_body=payload, expect="json", validate=_busy)
     body = _scrub(response.content, settings)
     data = json.loads(body)
     status = data.get("status") if isinstance(data, dict) else None
