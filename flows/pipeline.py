@@ -15,7 +15,7 @@ from prefect import flow, task
 
 from flows import catalog as catalog_mod
 from flows import exports, ingest, report, transform, warehouse
-from flows.config import Settings, load_settings
+from flows.config import ConfigError, Settings, load_settings
 from flows.sources.base import Download, SourceError
 
 log = logging.getLogger("decoupling")
@@ -164,6 +164,7 @@ def run_ingest(options: Options) -> dict:
         with warehouse.staged(settings) as con:
             summary = load_into(con, settings, parsed, fetched, run_id, progress)
             record_run(con, run_id, "ingest", started, settings, summary)
+        exports.publish(settings, run_id, progress)
     return {
         "status": "ingested",
         "new_rows": summary.new_rows,
@@ -177,10 +178,12 @@ def run_transform(options: Options) -> dict:
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
         if not settings.warehouse.is_file():
-            raise SourceError("warehouse", "-", f"no warehouse at {settings.warehouse}; run ingest")
+            raise ConfigError(f"no warehouse at {settings.warehouse}: run 'decoupling ingest' first")
+        run_id = warehouse.new_run_id()
         with warehouse.staged(settings) as con:
             built, checked = transform.run(con, progress=progress)
-            record_run(con, warehouse.new_run_id(), "transform", started, settings)
+            record_run(con, run_id, "transform", started, settings)
+        exports.publish(settings, run_id, progress)
     return {"status": "transformed", "models": len(built), "assertions": len(checked)}
 
 

@@ -65,6 +65,9 @@ def world(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DECOUPLING_WAREHOUSE", str(store / "warehouse.duckdb"))
     monkeypatch.setenv("DECOUPLING_OUTPUT_DIR", str(store / "output"))
     monkeypatch.setenv("DECOUPLING_RAW_DIR", str(store / "raw"))
+    # cli.main sets these for its Prefect run; set them here so they are undone after the test.
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Nothing may go out: any live request would hit a closed port.
     monkeypatch.setenv("FRED_BASE_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("BLS_BASE_URL", "http://127.0.0.1:9")
@@ -143,6 +146,10 @@ CASES = {
         "refused: DELETE",
     ),
     "invalid cron": (lambda w: ["serve", "--cron", "0 6 99 * *"], "invalid cron expression"),
+    "transform without a warehouse": (
+        lambda w: ["transform", "--warehouse", str(w / "none" / "warehouse.duckdb")],
+        "no warehouse at",
+    ),
 }
 
 

@@ -34,6 +34,9 @@ def keyed(sources: FakeSources, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("BLS_BASE_URL", sources.url)
     monkeypatch.setenv("DECOUPLING_FRED_RATE", "0")
     monkeypatch.setenv("DECOUPLING_HTTP_BACKOFF", "0.01")
+    monkeypatch.setenv(
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120"
+    )  # cli.main sets it
     http.reset_state()
     yield tmp_path
     http.reset_state()
