@@ -12,6 +12,8 @@ from pathlib import Path
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "decoupling")
+# Plain-function runs (tests, `report` helpers) log outside a flow run: no API-handler warning.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
