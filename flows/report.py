@@ -192,6 +192,7 @@ def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> 
     run = run[0] if run else None
     return {
         "sections": sections,
+        "section_ids": {s.id for s in sections if s.template},
         "claims": scorecard(con),
         "provenance": provenance(con),
         "changes": changes(con),
