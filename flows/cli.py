@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"error: {redact(str(exc), secrets)}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # the reader closed the pipe (`decoupling query ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted: the published warehouse is unchanged", file=sys.stderr)
         return 130

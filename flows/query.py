@@ -308,9 +308,7 @@ def main(args) -> int:
 def claims(args) -> int:
     """The scorecard in the terminal: each claim, then its metrics with verdicts."""
     frame = run_query(
-        "SELECT claim_id, claim, metric, claimed::DOUBLE AS claimed, measured, unit, period, "
-        "verdict, detail "
-        "FROM marts.claims ORDER BY claim_id, metric",
+        "SELECT * REPLACE (claimed::DOUBLE AS claimed) FROM marts.claims ORDER BY claim_id, metric",
         args.warehouse,
     )
     width = _terminal_width()
@@ -320,6 +318,9 @@ def claims(args) -> int:
         print(render_frame(shown, width), end="")
         for row in rows.itertuples():
             print(f"  {row.metric}: {row.detail}")
+            moves = getattr(row, "moves_most", None)  # optional column (see flows.report)
+            if isinstance(moves, str) and moves:
+                print(f"    moves it most: {moves}")
         print()
     return 0
 
