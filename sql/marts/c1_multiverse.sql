@@ -9,6 +9,10 @@
 -- column productivity_growth_pct: Cumulative real productivity growth from base to end, percent
 -- column pay_growth_pct: Cumulative real pay growth from base to end, percent
 -- column gap_pts: productivity_growth_pct - pay_growth_pct, percentage points
+-- column years: Length of the window in years
+-- column productivity_growth_rate: Average annual real productivity growth over the window, percent a year
+-- column pay_growth_rate: Average annual real pay growth over the window, percent a year
+-- column rate_gap: productivity_growth_rate - pay_growth_rate, percentage points a year (comparable across base periods)
 -- column gap_ratio: productivity_growth_pct / pay_growth_pct (EPI's "2.7x"); NULL when pay did not change
 -- column log_gap: Change of ln(productivity / pay) from base to end, log points
 -- column labor_share_wedge: Part of log_gap from the fall of the labor share, log points
@@ -23,6 +27,11 @@ SELECT v.variant, v.productivity, v.productivity_prices, v.pay, v.deflator,
        100 * (e.productivity_real / b.productivity_real - 1) AS productivity_growth_pct,
        100 * (e.pay_real / b.pay_real - 1) AS pay_growth_pct,
        100 * (e.productivity_real / b.productivity_real - e.pay_real / b.pay_real) AS gap_pts,
+       datediff('month', b.date, e.date) / 12.0 AS years,
+       100 * (pow(e.productivity_real / b.productivity_real, 12.0 / datediff('month', b.date, e.date)) - 1) AS productivity_growth_rate,
+       100 * (pow(e.pay_real / b.pay_real, 12.0 / datediff('month', b.date, e.date)) - 1) AS pay_growth_rate,
+       100 * (pow(e.productivity_real / b.productivity_real, 12.0 / datediff('month', b.date, e.date))
+              - pow(e.pay_real / b.pay_real, 12.0 / datediff('month', b.date, e.date))) AS rate_gap,
        (e.productivity_real / b.productivity_real - 1) / nullif(e.pay_real / b.pay_real - 1, 0) AS gap_ratio,
        e.log_gap - b.log_gap AS log_gap,
        e.labor_share_term - b.labor_share_term AS labor_share_wedge,
