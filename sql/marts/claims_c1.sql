@@ -62,7 +62,7 @@ WITH epi AS (
     FROM m
     UNION ALL
     SELECT 'gap across every measurement choice (median of the multiverse)', NULL, mv.mid,
-           'percentage points', '1979Q4-' || mv.first_end || '..' || mv.last_end,
+           'percentage points', '1979Q4-latest (' || mv.first_end || ' to ' || mv.last_end || ')',
            CASE WHEN mv.n = 0 THEN 'not available'
                 WHEN mv.positive >= 0.9 * mv.n THEN 'supported'
                 WHEN mv.positive >= 0.5 * mv.n THEN 'partly supported' ELSE 'not supported' END,
