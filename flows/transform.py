@@ -9,6 +9,10 @@ holds ordinary DuckDB statements. Its leading comment documents it:
 
 Every column of every table and view must be documented this way; the runner writes the text as
 COMMENTs and fails on an undocumented column. An assertion is a SELECT returning offending rows.
+
+What SQL cannot do (statistical fits) is a Python model in `flows/models/` (see its docstring): it
+joins the same dependency order, after the marts it reads and before the SQL that reads it, and is
+documented and checked the same way. Assertions run after every model.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from flows.config import SQL_DIR
+from flows.models import python_models
 
 LAYERS = ("staging", "marts")
 REFERENCE = re.compile(r"\b(staging|marts)\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -39,6 +44,7 @@ class Model:
     sql: str
     description: str
     columns: dict[str, str]
+    build: Callable[[duckdb.DuckDBPyConnection], None] | None = None  # Python models only
 
     @property
     def qualified(self) -> str:
@@ -77,7 +83,7 @@ def discover(sql_dir: Path = SQL_DIR) -> list[Model]:
         read_model(layer, path)
         for layer in LAYERS
         for path in sorted((sql_dir / layer).glob("*.sql"))
-    ]
+    ] + python_models()
     by_name = {m.qualified: m for m in models}
     ordered: list[Model] = []
     state: dict[str, str] = {}
@@ -154,7 +160,7 @@ def run_models(
     models = discover(sql_dir)
     for index, model in enumerate(models, start=1):
         try:
-            con.execute(model.sql)
+            model.build(con) if model.build else con.execute(model.sql)
         except duckdb.Error as exc:
             first = str(exc).strip().splitlines()[0]
             raise TransformError(f"{model.layer}/{model.path.name} failed: {first}") from exc
