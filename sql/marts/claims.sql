@@ -10,4 +10,5 @@
 -- column detail: The reason for the verdict, in one sentence
 CREATE OR REPLACE TABLE marts.claims AS
 SELECT * FROM marts.claims_c1
+UNION ALL BY NAME SELECT * FROM marts.claims_c2
 ORDER BY claim_id;
