@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.quiet:  # before Prefect is imported: only its warnings and errors
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from flows.config import ConfigError, redact
     from flows.sources.base import SourceError, SourceUnreachable
     from flows.transform import TransformError

@@ -44,10 +44,31 @@ class Options:
         )
 
 
+def _run_logger():
+    """Prefect's logger for the current flow or task run, or None outside a run."""
+    try:
+        from prefect.context import FlowRunContext, TaskRunContext
+        from prefect.logging import get_run_logger
+
+        if TaskRunContext.get() or FlowRunContext.get():
+            return get_run_logger()
+    except Exception:  # no Prefect context: plain function call
+        return None
+    return None
+
+
 def progress_printer(quiet: bool):
+    """Progress lines (series fetched n/N, SQL models, charts), each shown once: through Prefect's
+    run logger inside a flow run (its console and its UI), else on stderr. --quiet: debug log only."""
+
     def emit(message: str) -> None:
-        log.info(message)
-        if not quiet:
+        if quiet:
+            log.debug(message)
+            return
+        run_logger = _run_logger()
+        if run_logger is not None:
+            run_logger.info(message)
+        else:
             print(message, file=sys.stderr, flush=True)
 
     return emit

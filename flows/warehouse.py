@@ -131,6 +131,38 @@ COMMENT ON TABLE meta.availability IS 'Whether each catalog series was available
 COMMENT ON COLUMN meta.availability.series_id IS 'Catalog series id';
 COMMENT ON COLUMN meta.availability.available IS 'True when the series has observations in the warehouse';
 COMMENT ON COLUMN meta.availability.reason IS 'Why a series is not available (not in the snapshot, no live source, error)';
+
+-- For analysts: what the warehouse holds, read live from DuckDB's catalog (never stale).
+CREATE OR REPLACE VIEW meta.tables AS
+SELECT schema_name, table_name, 'table' AS kind, column_count, estimated_size AS estimated_rows,
+       comment AS description
+FROM duckdb_tables()
+WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
+UNION ALL
+SELECT schema_name, view_name, 'view', column_count, NULL, comment
+FROM duckdb_views()
+WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
+  AND NOT internal;
+COMMENT ON VIEW meta.tables IS 'Every table and view of the raw, meta, staging and marts schemas, with its description and column count';
+COMMENT ON COLUMN meta.tables.schema_name IS 'Schema: raw (as received), meta (catalog, provenance, runs), staging (cleaned), marts (analyses)';
+COMMENT ON COLUMN meta.tables.table_name IS 'Table or view name';
+COMMENT ON COLUMN meta.tables.kind IS 'table or view';
+COMMENT ON COLUMN meta.tables.column_count IS 'Number of columns';
+COMMENT ON COLUMN meta.tables.estimated_rows IS 'Approximate row count of a table (NULL for views)';
+COMMENT ON COLUMN meta.tables.description IS 'What it holds (its COMMENT)';
+
+CREATE OR REPLACE VIEW meta.columns AS
+SELECT schema_name, table_name, column_index AS position, column_name, data_type,
+       comment AS description
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts');
+COMMENT ON VIEW meta.columns IS 'Every column of every table and view, with its type and description (what, unit, source)';
+COMMENT ON COLUMN meta.columns.schema_name IS 'Schema of the table';
+COMMENT ON COLUMN meta.columns.table_name IS 'Table or view name';
+COMMENT ON COLUMN meta.columns.position IS 'Column position in the table, from 1';
+COMMENT ON COLUMN meta.columns.column_name IS 'Column name';
+COMMENT ON COLUMN meta.columns.data_type IS 'DuckDB type';
+COMMENT ON COLUMN meta.columns.description IS 'What the column holds, its unit and source (its COMMENT)';
 """
 
 SERIES_COLUMNS = {
