@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 
 from flows import landing, warehouse
-from flows.catalog import CATALOG_PATH, Series
-from flows.config import PROJECT_ROOT, Settings, redact
+from flows.catalog import Series, catalog_path
+from flows.config import PROJECT_ROOT, ConfigError, Settings, redact
 from flows.sources import fetch_live, snapshot
 from flows.sources.base import Download, SourceError, SourceUnreachable, parse
 
@@ -26,6 +26,8 @@ class Fetched:
     downloads: list[Download] = field(default_factory=list)
     # series id -> why it could not be had this run
     unavailable: dict[str, str] = field(default_factory=dict)
+    # series id -> (series key, sha256) of the download kept because FRED says it is unchanged
+    reused: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def fetch_entry(entry: Series, settings: Settings) -> list[Download]:
@@ -44,24 +46,73 @@ def fetch_all(
     settings: Settings,
     fetch: Callable[[Series], list[Download]] | None = None,
     progress: Progress | None = None,
+    known_fred: dict[str, tuple[str, str, str]] | None = None,
 ) -> Fetched:
     """Fetch every entry. A series the source lacks is recorded as unavailable and the rest go on;
-    an unreachable source stops the run (raised)."""
+    an unreachable source stops the run (raised); a bad snapshot file is bad input (ConfigError).
+
+    `known_fred` (series id -> (last_updated, series key, sha256) of the held download) lets a
+    keyed live run ask FRED's last_updated first and skip series FRED has not updated.
+    """
     result = Fetched()
     fetch = fetch or (lambda entry: fetch_entry(entry, settings))
     for index, entry in enumerate(entries, start=1):
         try:
-            result.downloads.extend(fetch(entry))
+            if _unchanged_at_fred(entry, settings, known_fred):
+                _, key, sha = known_fred[entry.id]  # type: ignore[index]
+                result.reused[entry.id] = (key, sha)
+            else:
+                result.downloads.extend(fetch(entry))
         except SourceUnreachable:
             raise
         except SourceError as exc:
-            if settings.snapshots and "not in the snapshot" not in exc.problem:
-                raise  # a corrupt or empty snapshot file is bad input, not a gap
+            if not is_gap(exc):
+                if settings.snapshots:
+                    # A corrupt or empty snapshot file is bad input.
+                    raise ConfigError(redact(str(exc), settings.secrets)) from None
+                # A source that failed after its retries: publishing without the series would
+                # be a partial refresh, so the run stops and the old warehouse stays.
+                raise
             result.unavailable[entry.id] = redact(exc.problem, settings.secrets)
             log.warning("%s", redact(str(exc), settings.secrets))
         if progress:
             progress(f"series fetched {index}/{len(entries)}: {entry.id}")
+    if settings.snapshots and entries and not result.downloads:
+        folders = ", ".join(str(f) for f in settings.snapshots)
+        raise ConfigError(f"the snapshot ({folders}) holds none of the requested series")
     return result
+
+
+# What the sources say when a series is simply not there (a gap the report shows), as opposed to
+# a failure (retries exhausted, bad body) that stops the run.
+GAP_PHRASES = (
+    "not in the snapshot",
+    "has no live source",
+    "does not know series",
+    "returned no data",
+)
+
+
+def is_gap(exc: SourceError) -> bool:
+    """A missing series (unknown id, no data, a 4xx a retry cannot fix), not a failed source."""
+    from flows.sources.http import BudgetExhausted, HttpStatusError
+
+    if isinstance(exc, BudgetExhausted):
+        return False
+    return isinstance(exc, HttpStatusError) or any(p in exc.problem for p in GAP_PHRASES)
+
+
+def _unchanged_at_fred(
+    entry: Series, settings: Settings, known: dict[str, tuple[str, str, str]] | None
+) -> bool:
+    if not known or entry.id not in known or settings.snapshots:
+        return False
+    if entry.source != "fred" or not settings.fred_api_key or not entry.has_live_source:
+        return False
+    from flows.sources import fred
+
+    held = known[entry.id][0]
+    return bool(held) and fred.last_updated(entry, settings) == held
 
 
 @dataclass
@@ -73,9 +124,23 @@ class LoadSummary:
     changes: dict[str, tuple[int, int, float | None, float | None]] = field(default_factory=dict)
 
 
-def parse_all(downloads: list[Download]) -> list[tuple[Download, pd.DataFrame]]:
-    """Parse every download before anything is written: bad input stops the run untouched."""
-    return [(download, parse(download)) for download in downloads]
+def parse_all(
+    downloads: list[Download], from_snapshot: bool = False
+) -> list[tuple[Download, pd.DataFrame]]:
+    """Parse every download before anything is written: bad input stops the run untouched.
+
+    From a snapshot a file that does not parse is the user's bad input (ConfigError, exit 2);
+    from a live source it is the source's failure (SourceError, exit 1).
+    """
+    parsed = []
+    for download in downloads:
+        try:
+            parsed.append((download, parse(download)))
+        except SourceError as exc:
+            if from_snapshot:
+                raise ConfigError(f"bad snapshot file: {exc}") from None
+            raise
+    return parsed
 
 
 def load(
@@ -143,10 +208,11 @@ def record_changes(con: duckdb.DuckDBPyConnection, run_id: str, summary: LoadSum
         con.executemany("INSERT INTO meta.changes VALUES (?, ?, ?, ?, ?, ?)", rows)
 
 
-def fingerprint(downloads: list[Download]) -> str:
+def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | None = None) -> str:
     """Everything a refresh's output depends on: inputs, SQL, catalog, templates and code."""
     digest = hashlib.sha256()
-    for key, sha in sorted((d.key, d.sha256) for d in downloads):
+    pairs = [(d.key, d.sha256) for d in downloads] + list((reused or {}).values())
+    for key, sha in sorted(pairs):
         digest.update(f"{key}:{sha}\n".encode())
     for folder, pattern in (
         (PROJECT_ROOT / "sql", "*.sql"),
@@ -157,5 +223,5 @@ def fingerprint(downloads: list[Download]) -> str:
             if path.is_file():
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
-    digest.update(CATALOG_PATH.read_bytes())
+    digest.update(catalog_path().read_bytes())
     return digest.hexdigest()

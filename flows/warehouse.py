@@ -246,19 +246,46 @@ def known_downloads(settings: Settings) -> set[tuple[str, str]]:
 
 
 def last_fingerprint(settings: Settings) -> str | None:
+    return last_refresh(settings)[1]
+
+
+def last_refresh(settings: Settings) -> tuple[str | None, str | None]:
+    """(run id, fingerprint) of the last refresh the published warehouse records."""
     if not settings.warehouse.is_file():
-        return None
+        return None, None
     con = connect(settings.warehouse, read_only=True)
     try:
         row = con.execute(
-            "SELECT fingerprint FROM meta.runs WHERE command = 'refresh' "
+            "SELECT run_id, fingerprint FROM meta.runs WHERE command = 'refresh' "
             "ORDER BY finished_at DESC LIMIT 1"
         ).fetchall()
-        return row[0][0] if row else None
+        return (row[0][0], row[0][1]) if row else (None, None)
     except duckdb.CatalogException:
-        return None
+        return None, None
     finally:
         con.close()
+
+
+def fred_last_updated(settings: Settings) -> dict[str, tuple[str, str, str]]:
+    """Series id -> (FRED last_updated, series key, sha256) of each series' newest FRED API
+    download held (the keyed API records last_updated as the download's vintage)."""
+    if not settings.warehouse.is_file():
+        return {}
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT series_id, arg_max(vintage, accessed_at), arg_max(series_key, accessed_at),
+                   arg_max(sha256, accessed_at)
+            FROM meta.downloads WHERE source = 'fred' AND fmt = 'fred_json' AND part IS NULL
+            GROUP BY series_id
+            """
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows if r[1]}
 
 
 def load_download(
