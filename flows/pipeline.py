@@ -65,9 +65,12 @@ def _inputs(settings: Settings) -> str:
 def load_into(
     con, settings: Settings, entries, fetched: ingest.Fetched, run_id: str, progress
 ) -> ingest.LoadSummary:
-    parsed = ingest.parse_all(fetched.downloads)
+    # Only what the warehouse does not hold yet is parsed (the OEWS workbooks take seconds).
+    known = set(con.execute("SELECT series_key, sha256 FROM meta.downloads").fetchall())
+    parsed = ingest.parse_all(fetched.downloads, known)
+    skipped = len(fetched.downloads) - len(parsed)
     warehouse.write_catalog(con, catalog_mod.load_catalog())
-    summary = ingest.load(con, parsed, settings, run_id, progress)
+    summary = ingest.load(con, parsed, settings, run_id, progress, skipped=skipped)
     ingest.record_changes(con, run_id, summary)
     ingest.record_availability(con, catalog_mod.load_catalog(), fetched.unavailable)
     return summary
