@@ -93,7 +93,8 @@ def load_into(
 ) -> ingest.LoadSummary:
     catalog = catalog_mod.load_catalog()
     warehouse.write_catalog(con, catalog)
-    summary = ingest.load(con, parsed, settings, run_id, progress)
+    skipped = len(fetched.downloads) - len(parsed)  # already held: left out before parsing
+    summary = ingest.load(con, parsed, settings, run_id, progress, skipped=skipped)
     ingest.record_changes(con, run_id, summary)
     ingest.record_availability(con, catalog, fetched.unavailable)
     return summary
@@ -129,9 +130,12 @@ def refresh_locked(
 
     Everything is parsed before the warehouse is copied: bad input stops the run untouched.
     """
-    parsed = ingest.parse_all(fetched.downloads, from_snapshot=bool(settings.snapshots))
-    fp = ingest.fingerprint(fetched.downloads, fetched.reused)
     known = warehouse.known_downloads(settings)
+    # Only what the warehouse does not hold yet is parsed (the OEWS workbooks take seconds).
+    parsed = ingest.parse_all(
+        fetched.downloads, from_snapshot=bool(settings.snapshots), known=known
+    )
+    fp = ingest.fingerprint(fetched.downloads, fetched.reused)
     unchanged = all((d.key, d.sha256) in known for d in fetched.downloads)
     last_run, last_fp = warehouse.last_refresh(settings)
     readers_current = last_run is not None and exports.current_run(settings) == last_run
@@ -180,7 +184,11 @@ def run_ingest(options: Options) -> dict:
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
         fetched = ingest.fetch_all(entries, settings, progress=progress)
-        parsed = ingest.parse_all(fetched.downloads, from_snapshot=bool(settings.snapshots))
+        parsed = ingest.parse_all(
+            fetched.downloads,
+            from_snapshot=bool(settings.snapshots),
+            known=warehouse.known_downloads(settings),
+        )
         run_id = warehouse.new_run_id()
         with warehouse.staged(settings) as con:
             summary = load_into(con, settings, parsed, fetched, run_id, progress)

@@ -90,7 +90,10 @@ def test_same_snapshot_twice_adds_nothing(small_snapshot: Path, tmp_path: Path) 
     root = tmp_path / "wh"
     first = run_refresh(_options(root, small_snapshot, series=C1_SERIES))
     assert first["status"] == "refreshed" and first["new_rows"] > 0
-    rows, digest = _count_raw(root / "warehouse.duckdb"), warehouse_digest(root / "warehouse.duckdb")
+    rows, digest = (
+        _count_raw(root / "warehouse.duckdb"),
+        warehouse_digest(root / "warehouse.duckdb"),
+    )
     again = run_refresh(_options(root, small_snapshot, series=C1_SERIES))
     assert again["status"] == "unchanged"
     forced = run_refresh(_options(root, small_snapshot, series=C1_SERIES, force=True))
