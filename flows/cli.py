@@ -15,8 +15,9 @@ os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "decoupling")
 # Plain-function runs (tests, `report` helpers) log outside a flow run: no API-handler warning.
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
-EXIT_BAD_INPUT = 2
-EXIT_FAILED = 1
+EXIT_FAILED = 1  # a source or SQL model failed; the published warehouse is unchanged
+EXIT_BAD_INPUT = 2  # bad input or settings; nothing stored was touched
+EXIT_BUSY = 3  # another refresh holds the warehouse (pass --wait to queue behind it)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
         "--warehouse", help="DuckDB file (default: $DECOUPLING_WAREHOUSE or data/warehouse.duckdb)"
     )
     common.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    common.add_argument(
+        "--verbose", "-v", action="store_true", help="also show Prefect's own log lines"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add_source_args(p: argparse.ArgumentParser) -> None:
@@ -70,28 +74,42 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "status", parents=[common], help="series held, last observations, vintages, last refresh"
     )
-    p = sub.add_parser(
-        "serve", parents=[common], help="serve the refresh on a schedule (Prefect deployment)"
-    )
-    p.add_argument(
-        "--cron",
-        default=None,
-        help="cron expression (default: monthly, after the BLS productivity release)",
-    )
-    p.add_argument("--snapshot", action="append", default=[], metavar="DIR")
+    for name, text in (
+        ("serve", "serve the refresh on a schedule from this machine (Prefect deployment)"),
+        ("deploy", "register the scheduled refresh on a Prefect work pool, for workers to run"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument(
+            "--cron",
+            default=None,
+            help="cron expression, UTC (default: '0 6 15 * *', monthly after the BLS release)",
+        )
+        p.add_argument("--snapshot", action="append", default=[], metavar="DIR")
+        p.add_argument("--series", nargs="+", default=[], metavar="ID")
+        if name == "deploy":
+            p.add_argument("--pool", required=True, help="work pool (type process) to run on")
+            p.add_argument(
+                "--source", help="where workers find this code (default: this checkout's path)"
+            )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.quiet:  # before Prefect is imported: only its warnings and errors
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    if args.command in ("refresh", "ingest", "transform", "report") and not args.verbose:
+        # Our own progress lines say what happens; Prefect's console lines (and the tracebacks
+        # it logs for a failed run) would bury the one line that says what went wrong.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     from flows.config import ConfigError, redact
     from flows.sources.base import SourceError, SourceUnreachable
     from flows.transform import TransformError
+    from flows.warehouse import WarehouseBusy
 
     try:
         return _dispatch(args)
+    except WarehouseBusy as exc:
+        print(f"busy: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except SourceUnreachable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -132,6 +150,10 @@ def _dispatch(args) -> int:
 
         options = _options(args)
         options.settings()  # validate input before starting an engine
+        if options.series:
+            from flows import catalog
+
+            catalog.select(catalog.load_catalog(), options.series)
         flow = {
             "refresh": pipeline.refresh_flow,
             "ingest": pipeline.ingest_flow,
@@ -158,6 +180,10 @@ def _dispatch(args) -> int:
         from flows import serve
 
         return serve.main(args)
+    if command == "deploy":
+        from flows import serve
+
+        return serve.deploy(args)
     raise AssertionError(command)
 
 
