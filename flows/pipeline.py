@@ -59,15 +59,16 @@ def _run_logger():
 
 def progress_printer(quiet: bool):
     """Progress lines (series fetched n/N, SQL models, charts), each shown once: through Prefect's
-    run logger inside a flow run (its console and its UI), else on stderr. --quiet: debug log only."""
+    run logger inside a flow run when Prefect shows INFO lines (--verbose), else on stderr.
+    --quiet: debug log only."""
 
     def emit(message: str) -> None:
         if quiet:
             log.debug(message)
             return
         run_logger = _run_logger()
-        if run_logger is not None:
-            run_logger.info(message)
+        if run_logger is not None and run_logger.isEnabledFor(logging.INFO):
+            run_logger.info(message)  # --verbose: Prefect's console shows it, with the run's name
         else:
             print(message, file=sys.stderr, flush=True)
 

@@ -98,7 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     path = Path(args.readme)
     text = path.read_text(encoding="utf-8")
     examples = parse(text)
-    updated = rewrite(text, warehouse)
+    try:
+        updated = rewrite(text, warehouse)
+    except RuntimeError as exc:  # an example that fails: name it in one line
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     if args.write:
         path.write_text(updated, encoding="utf-8")
         print(f"{len(examples)} examples written to {path}")

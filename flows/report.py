@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import logging
 import os
+import re
 import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -101,6 +102,7 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
         claims.append(
             {
                 "claim_id": claim_id,
+                "moves_most": next((m["moves_most"] for m in metrics if m["moves_most"]), None),
                 "claim": next((m["claim"] for m in metrics if m.get("claim")), None)
                 or CLAIMS.get(claim_id, ""),
                 "metrics": metrics,
@@ -193,6 +195,7 @@ def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> 
     return {
         "sections": sections,
         "section_ids": {s.id for s in sections if s.template},
+        "section_anchors": {s.id.lower() for s in sections},
         "claims": scorecard(con),
         "provenance": provenance(con),
         "changes": changes(con),
@@ -208,16 +211,43 @@ def _fmt(value, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _with_unit(value, unit: str | None, digits: int = 1) -> str:
-    """A figure with its unit: 141.8%, 25.0 hours; a missing figure as a dash."""
-    text = _fmt(value, digits)
+def _figure(value) -> str:
+    """A scorecard figure to about three significant digits: 141.8, 33.1, 2.72, 0.0266."""
+    if value is None or value != value:
+        return "–"
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:,.1f}"
+    if size >= 1 or size == 0:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def _first_sentence(text: str | None) -> str:
+    """The first sentence of a description (the warehouse table stays short in print)."""
+    if not text:
+        return ""
+    match = re.match(r"(.+?\.)(\s+[A-Z(]|$)", text)  # "e.g. each" is not a sentence end
+    return match.group(1) if match else text
+
+
+SHORT_UNITS = {"percent": "%", "%": "%", "pp": " pp", "percentage points": " pp"}
+
+
+def _with_unit(value, unit: str | None, digits: int | None = None) -> str:
+    """A scorecard figure: 141.8%, 63.9 pp, 2.72 (longer units are shown once, by the metric);
+    a missing figure as a dash."""
+    text = _figure(value) if digits is None else _fmt(value, digits)
     if text == "–" or not unit:
         return text
-    if unit in ("percent", "%"):
-        return text + "%"
-    if unit in ("pp", "percentage points"):
-        return text + " pp"
-    return f"{text} {unit}"
+    return text + SHORT_UNITS.get(unit, "")
+
+
+def _heading(section: Section) -> str:
+    """'C1. The productivity-pay gap' for a claim; the title alone for other sections."""
+    return f"{section.id}. {section.title}" if re.fullmatch(r"C\d+", section.id) else section.title
 
 
 def _environment() -> jinja2.Environment:
@@ -229,6 +259,9 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["fmt"] = _fmt
     env.filters["with_unit"] = _with_unit
+    env.filters["first_sentence"] = _first_sentence
+    env.filters["heading"] = _heading
+    env.globals["short_units"] = SHORT_UNITS
     return env
 
 
@@ -270,8 +303,9 @@ def _chart_problems(sections: list[Section]) -> list[str]:
                 problems.append(f"{chart.name}: no source line")
             if chart.data is None or chart.data.empty:
                 problems.append(f"{chart.name}: no data for the CSV")
-            if "data-chart-problems" in chart.svg:
-                problems.append(f"{chart.name}: {chart.svg.split('data-chart-problems=')[1][:80]}")
+            marked = re.search(r'data-chart-problems="([^"]*)"', chart.svg)
+            if marked:
+                problems.append(f"{chart.name}: {marked.group(1)}")
     return problems
 
 

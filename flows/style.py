@@ -79,7 +79,9 @@ def problems(fig: Figure) -> list[str]:
     for index, ax in enumerate(axes, start=1):
         if not ax.get_ylabel():
             found.append(f"axes {index}: no y-axis label")
-        if not ax.get_xlabel() and ax.xaxis.get_visible():
+        # Panels stacked on one shared x axis carry its label once, on the bottom panel.
+        shared = ax.get_shared_x_axes().get_siblings(ax)
+        if not any(a.get_xlabel() for a in shared) and ax.xaxis.get_visible():
             found.append(f"axes {index}: no x-axis label")
     if not any(t.get_gid() == "chart-source" and t.get_text().strip() for t in fig.texts):
         found.append("no source line (style.add_source)")

@@ -240,13 +240,18 @@ def test_report_html_for_a_warehouse_without_c1_data(refreshed, tmp_path):
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(refreshed["settings"].warehouse, copy)
     con = duckdb.connect(str(copy))
-    con.execute("DELETE FROM marts.productivity_pay")
+    con.execute("DELETE FROM marts.c1_series")
     con.close()
     settings = load_settings(warehouse=str(copy), output_dir=str(tmp_path / "out"))
     messages: list[str] = []
     paths = build_report(settings, messages.append)
     html = paths["html"].read_text()
-    assert "Not available: productivity or pay series not available" in html
+    c1 = html[
+        html.index('<section id="c1"') : html.index("</section>", html.index('<section id="c1"'))
+    ]
+    assert '<p class="na-box">Not available:' in c1 and "<svg" not in c1
     assert 'id="provenance"' in html and 'class="scorecard"' in html
+    full = (refreshed["settings"].output_dir / "report.html").read_text()
+    assert html.count("<svg") > 0 and html.count("<svg") < full.count("<svg")  # others still drawn
     assert paths["pdf"].stat().st_size > 10_000
     assert any(m.startswith("report section 1/") and "not available" in m for m in messages)
