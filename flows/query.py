@@ -70,8 +70,20 @@ TABLE_ROW_LIMIT = 500
 class Result:
     columns: list[str]
     types: list[str]
-    rows: list[tuple]
     arrow: object  # pyarrow.Table: exact types for Parquet
+
+    @property
+    def count(self) -> int:
+        return self.arrow.num_rows
+
+    def head(self, limit: int | None = None) -> list[tuple]:
+        """Rows as Python values (only the first `limit` converted: a terminal table is short)."""
+        table = self.arrow if limit is None else self.arrow.slice(0, limit)
+        return [tuple(row) for row in _pylist(table)]
+
+    @property
+    def rows(self) -> list[tuple]:
+        return self.head()
 
 
 def open_read_only(warehouse: str | None) -> duckdb.DuckDBPyConnection:
@@ -126,8 +138,7 @@ def execute(sql: str, warehouse: str | None = None) -> Result:
     finally:
         con.close()
     columns = list(table.column_names)
-    rows = [tuple(row[i] for i in range(len(columns))) for row in _pylist(table)]
-    return Result(columns, [str(t) for t in table.schema.types], rows, table)
+    return Result(columns, [str(t) for t in table.schema.types], table)
 
 
 def _pylist(table) -> list[list]:
@@ -284,11 +295,11 @@ def write(result: Result, fmt: str, output: str | None, warehouse: Path | None =
     elif fmt == "json":
         text = to_json(result)
     else:
-        shown = result.rows[:TABLE_ROW_LIMIT]
+        shown = result.head(TABLE_ROW_LIMIT)
         text = render_table(
             result.columns, result.types, shown, None if target else _terminal_width()
         )
-        count = len(result.rows)
+        count = result.count
         text += f"({count} row{'s' * (count != 1)}"
         if count > len(shown):
             text += f"; first {len(shown)} shown, use --format csv --output FILE for all"
