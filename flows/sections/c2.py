@@ -58,6 +58,8 @@ def _barber_chart(con: duckdb.DuckDBPyConnection, data: pd.DataFrame, oews: str)
         ("hours_median", "Barbers, OEWS national median wage", "s"),
         ("hours_ahetpi", "Proxy: typical hourly earnings (AHETPI)", None),
     ]
+    if data["hours_ny_mean"].notna().any():
+        lines.insert(0, ("hours_ny_mean", "Barbers, New York metro mean wage", "^"))
     for column, label, marker in lines:
         ax.plot(data["year"], data[column], label=label, marker=marker, markersize=3.5)
     ax.plot(
@@ -191,6 +193,9 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
             "tv_series": tv["tv_series_id"].iloc[0] if not tv.empty else None,
             "tv_years": f"{int(tv['year'].min())}-{int(tv['year'].max())}" if len(tv) else "",
             "oews_years": oews,
+            "ny_years": _spans(
+                [int(y) for y in data.dropna(subset=["barber_wage_ny_mean"])["year"]]
+            ),
             "both_years": _spans([int(y) for y in data.dropna(subset=["hours_mean"])["year"]]),
             "claims": claims.to_dict("records"),
             "unavailable": unavailable,

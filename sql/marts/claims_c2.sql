@@ -22,6 +22,11 @@ proxy_w AS (  -- AHETPI over the claim's own twenty years, ending in the latest 
            arg_max(ahetpi, year) AS w1
     FROM b WHERE ahetpi IS NOT NULL
 ),
+ny_w AS (  -- New York metro barbers, when the live metro files were read
+    SELECT min(year) AS ny_y0, max(year) AS ny_y1,
+           arg_min(barber_wage_ny_mean, year) AS ny0, arg_max(barber_wage_ny_mean, year) AS ny1
+    FROM b WHERE barber_wage_ny_mean IS NOT NULL
+),
 price_w AS (  -- every year with a TV price
     SELECT min(year) AS y0, max(year) AS y1,
            arg_min(tv_price, year) AS p0, arg_max(tv_price, year) AS p1
@@ -40,13 +45,14 @@ m AS (
            p.claimed_end_hours / p.claimed_start_hours AS claimed_hours,
            wage_w.*,
            power(wage_w.w1 / wage_w.w0, p.claimed_years / nullif(wage_w.y1 - wage_w.y0, 0)) AS wage20,
+           ny_w.*,
            proxy_w.w0 AS a0, proxy_w.w1 AS a1, proxy_w.y0 AS a_y0, proxy_w.y1 AS a_y1,
            price_w.p0, price_w.p1, price_w.y0 AS p_y0, price_w.y1 AS p_y1,
            power(price_w.p1 / price_w.p0, p.claimed_years / nullif(price_w.y1 - price_w.y0, 0)) AS price20,
            hours_w.h0, hours_w.h1, hours_w.y0 AS h_y0, hours_w.y1 AS h_y1,
            hours_w.w0 AS hw0, hours_w.w1 AS hw1,
            power(hours_w.h1 / hours_w.h0, p.claimed_years / nullif(hours_w.y1 - hours_w.y0, 0)) AS hours20
-    FROM p, wage_w, proxy_w, price_w, hours_w
+    FROM p, wage_w, ny_w, proxy_w, price_w, hours_w
 ),
 c AS (
     SELECT 'Twenty years ago 200 hours of a New York barber''s work bought a $2,000 TV; today 25 hours buy a better $1,000 TV.' AS claim
@@ -65,7 +71,9 @@ SELECT 'C2' AS claim_id, c.claim,
                  || ' the claim needs'
                  || coalesce('; typical hourly earnings (AHETPI) went x' || round(m.a1 / m.a0, 2) || ' over '
                              || m.a_y0 || '-' || m.a_y1, '')
-                 || '; OEWS leaves out self-employed barbers and no New York figure is held.' END AS detail
+                 || coalesce('; New York metro barbers went x' || round(m.ny1 / m.ny0, 2) || ' over ' || m.ny_y0 || '-' || m.ny_y1,
+                             '; no New York metro figure is held')
+                 || '; OEWS leaves out self-employed barbers.' END AS detail
 FROM m, c
 UNION ALL
 SELECT 'C2', c.claim,
