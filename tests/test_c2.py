@@ -216,3 +216,24 @@ def test_section_without_data_says_why():
     )
     section = c2_section.build(con)
     assert section.available is False and "barber wage" in section.reason
+
+
+def test_soc_code_changes_are_linked_only_where_the_occupation_kept_its_title(warehouse_ro):
+    links = warehouse_ro.execute(
+        "SELECT old_soc, new_soc, soc_change FROM staging.oews_code_links"
+    ).fetchall()
+    by_old = {old: (new, change) for old, new, change in links}
+    assert by_old["29-1111"] == ("29-1141", "SOC 2000 -> 2010")  # registered nurses
+    assert by_old["29-1061"] == ("29-1211", "SOC 2010 -> 2018")  # anesthesiologists
+    assert by_old["15-1021"][0] == "15-1131" and by_old["15-1131"][0] == "15-1251"  # a chain
+    assert "15-1132" not in by_old  # software developers were merged: no silent splice
+    assert "39-5011" not in by_old  # barbers kept their code
+    # No link joins two codes published in the same year.
+    overlap = warehouse_ro.execute(
+        """
+        SELECT count(*) FROM staging.oews_code_links l
+        JOIN staging.oews_wages a ON a.soc = l.old_soc
+        JOIN staging.oews_wages b ON b.soc = l.new_soc AND b.year = a.year
+        """
+    ).fetchall()[0][0]
+    assert overlap == 0
