@@ -78,14 +78,15 @@ def test_c2_scorecard_rows_follow_the_data(warehouse_ro, barber_wages, tv_annual
     wage = rows[rows["metric"].str.startswith("wage part")].iloc[0]
     first, last = YEARS
     expected = (barber_wages[last] / barber_wages[first]) ** (20 / (last - first))
-    assert wage["claimed"] == 4
-    assert wage["measured"] == pytest.approx(expected)
+    assert wage["claimed"] == 300  # x4 = +300%
+    assert wage["measured"] == pytest.approx(100 * (expected - 1))
     assert wage["period"] == f"{first}-{last}"
     assert wage["verdict"] == ("supported" if expected >= 4**0.75 else "not supported")
     price = rows[rows["metric"].str.startswith("price part")].iloc[0]
     y0, y1 = tv_annual.index.min(), tv_annual.index.max()
     expected_price = (tv_annual[y1] / tv_annual[y0]) ** (20 / (y1 - y0))
-    assert price["measured"] == pytest.approx(expected_price)
+    assert price["claimed"] == -50
+    assert price["measured"] == pytest.approx(100 * (expected_price - 1))
     assert price["verdict"] == ("supported" if expected_price <= 0.5 else "not supported")
     share = rows[rows["metric"].str.startswith("share of the fall")].iloc[0]
     assert share["verdict"] in ("supported", "partly supported", "not supported")
