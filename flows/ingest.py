@@ -199,9 +199,15 @@ def record_availability(
             "SELECT DISTINCT series_id FROM raw.observations WHERE value IS NOT NULL"
         ).fetchall()
     }
-    held_oews = any(s.startswith("OEWS_") for s in held)
+    # An OEWS row expands to many series: national OEWS_<SOC>_..., metro OEWS_MSA<area>_...
+    held_national = any(s.startswith("OEWS_") and s[5:6].isdigit() for s in held)
     rows = []
     for entry in entries:
+        if entry.source == "oews" and entry.live_id.startswith("metro:"):
+            prefix = f"OEWS_MSA{entry.live_id.split(':', 1)[1]}_"
+            held_oews = any(s.startswith(prefix) for s in held)
+        else:
+            held_oews = held_national
         available = entry.id in held or (entry.source == "oews" and held_oews)
         reason = unavailable.get(entry.id)
         if not available and reason is None:
