@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,4 +260,9 @@ def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | 
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
     digest.update(catalog_path().read_bytes())
+    # Analysis parameters change the marts as much as the inputs do.
+    from flows.transform import SQL_VARIABLES
+
+    for name in sorted(SQL_VARIABLES.values()):
+        digest.update(f"{name}={os.environ.get(name, '').strip()}\n".encode())
     return digest.hexdigest()
