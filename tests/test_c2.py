@@ -17,7 +17,6 @@ from flows import transform
 from flows.config import ConfigError
 from flows.pipeline import Options, run_refresh
 from flows.sections import c2 as c2_section
-from flows.sources.base import SourceError
 
 YEARS = (2008, 2024)  # the first and the last OEWS file of the snapshot
 
@@ -185,7 +184,7 @@ def test_malformed_oews_file_stops_the_refresh_and_leaves_the_warehouse(
         raw_dir=str(tmp_path / "raw"),
         quiet=True,
     )
-    with pytest.raises(SourceError) as error:
+    with pytest.raises(ConfigError) as error:
         run_refresh(options)
     message = str(error.value)
     assert "national_M2030_dl.xlsx" in message and named in message
