@@ -12,6 +12,8 @@ from pathlib import Path
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "decoupling")
+# Plain-function runs (tests, `report` helpers) log outside a flow run: no API-handler warning.
+os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 
 EXIT_FAILED = 1  # a source or SQL model failed; the published warehouse is unchanged
 EXIT_BAD_INPUT = 2  # bad input or settings; nothing stored was touched
@@ -131,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"error: {redact(str(exc), secrets)}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # the reader closed the pipe (`decoupling query ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("interrupted: the published warehouse is unchanged", file=sys.stderr)
         return 130

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,15 +126,20 @@ class LoadSummary:
 
 
 def parse_all(
-    downloads: list[Download], from_snapshot: bool = False
+    downloads: list[Download],
+    from_snapshot: bool = False,
+    known: set[tuple[str, str]] | frozenset = frozenset(),
 ) -> list[tuple[Download, pd.DataFrame]]:
     """Parse every download before anything is written: bad input stops the run untouched.
 
+    A download in `known` (series key, sha256: already loaded) adds nothing, so it is not parsed.
     From a snapshot a file that does not parse is the user's bad input (ConfigError, exit 2);
     from a live source it is the source's failure (SourceError, exit 1).
     """
     parsed = []
     for download in downloads:
+        if (download.key, download.sha256) in known:
+            continue
         try:
             parsed.append((download, parse(download)))
         except SourceError as exc:
@@ -149,29 +155,34 @@ def load(
     settings: Settings,
     run_id: str,
     progress: Progress | None = None,
+    skipped: int = 0,
 ) -> LoadSummary:
-    summary = LoadSummary()
+    """Land the live downloads and append them to the warehouse in one batch.
+
+    `skipped` counts downloads left out before parsing because they were already loaded."""
+    summary = LoadSummary(downloads_skipped=skipped)
+    batch = []
     for download, observations in parsed:
         landed = None
         if download.source != "snapshot":  # snapshot files are kept where they are
             sidecar = landing.land(download, len(observations), settings.raw_dir, settings.secrets)
             landed = str(sidecar.relative_to(settings.raw_dir))
-        changes = warehouse.load_download(con, download, observations, run_id, landed)
-        if (
-            not changes
-            and con.execute(
-                "SELECT count(*) FROM meta.downloads WHERE run_id = ? AND sha256 = ?",
-                [run_id, download.sha256],
-            ).fetchall()[0][0]
-            == 0
-        ):
+        batch.append((download, observations, landed))
+    summary.changes = warehouse.load_downloads(con, batch, run_id)
+    loaded = {
+        r[0]
+        for r in con.execute(
+            "SELECT sha256 FROM meta.downloads WHERE run_id = ?", [run_id]
+        ).fetchall()
+    }
+    for download, _ in parsed:
+        if download.sha256 in loaded:
+            summary.downloads_loaded += 1
+        else:
             summary.downloads_skipped += 1
-            continue
-        summary.downloads_loaded += 1
-        for series_id, change in changes.items():
-            summary.changes[series_id] = change
-            summary.new_rows += change[0]
-            summary.revised_rows += change[1]
+    for new, revised, _, _ in summary.changes.values():
+        summary.new_rows += new
+        summary.revised_rows += revised
     if progress:
         progress(
             f"loaded {summary.downloads_loaded} downloads ({summary.downloads_skipped} unchanged): "
@@ -189,9 +200,15 @@ def record_availability(
             "SELECT DISTINCT series_id FROM raw.observations WHERE value IS NOT NULL"
         ).fetchall()
     }
-    held_oews = any(s.startswith("OEWS_") for s in held)
+    # An OEWS row expands to many series: national OEWS_<SOC>_..., metro OEWS_MSA<area>_...
+    held_national = any(s.startswith("OEWS_") and s[5:6].isdigit() for s in held)
     rows = []
     for entry in entries:
+        if entry.source == "oews" and entry.live_id.startswith("metro:"):
+            prefix = f"OEWS_MSA{entry.live_id.split(':', 1)[1]}_"
+            held_oews = any(s.startswith(prefix) for s in held)
+        else:
+            held_oews = held_national
         available = entry.id in held or (entry.source == "oews" and held_oews)
         reason = unavailable.get(entry.id)
         if not available and reason is None:
@@ -203,9 +220,28 @@ def record_availability(
 
 
 def record_changes(con: duckdb.DuckDBPyConnection, run_id: str, summary: LoadSummary) -> None:
-    rows = [(run_id, sid, *change) for sid, change in sorted(summary.changes.items())]
-    if rows:
-        con.executemany("INSERT INTO meta.changes VALUES (?, ?, ?, ?, ?, ?)", rows)
+    if not summary.changes:
+        return
+    ids = sorted(summary.changes)
+    changes = pd.DataFrame(
+        {
+            "series_id": ids,
+            "new_observations": [summary.changes[i][0] for i in ids],
+            "revised_values": [summary.changes[i][1] for i in ids],
+            "max_abs_revision": [summary.changes[i][2] for i in ids],
+            "max_rel_revision": [summary.changes[i][3] for i in ids],
+        }
+    ).astype({"max_abs_revision": "float64", "max_rel_revision": "float64"})
+    # One bulk insert: executemany costs a round trip per row (thousands of OEWS series).
+    con.register("run_changes", changes)
+    try:
+        con.execute(
+            "INSERT INTO meta.changes SELECT ?, series_id, new_observations, revised_values, "
+            "max_abs_revision, max_rel_revision FROM run_changes ORDER BY series_id",
+            [run_id],
+        )
+    finally:
+        con.unregister("run_changes")
 
 
 def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | None = None) -> str:
@@ -224,4 +260,9 @@ def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | 
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
     digest.update(catalog_path().read_bytes())
+    # Analysis parameters change the marts as much as the inputs do.
+    from flows.transform import SQL_VARIABLES
+
+    for name in sorted(SQL_VARIABLES.values()):
+        digest.update(f"{name}={os.environ.get(name, '').strip()}\n".encode())
     return digest.hexdigest()

@@ -44,10 +44,32 @@ class Options:
         )
 
 
+def _run_logger():
+    """Prefect's logger for the current flow or task run, or None outside a run."""
+    try:
+        from prefect.context import FlowRunContext, TaskRunContext
+        from prefect.logging import get_run_logger
+
+        if TaskRunContext.get() or FlowRunContext.get():
+            return get_run_logger()
+    except Exception:  # no Prefect context: plain function call
+        return None
+    return None
+
+
 def progress_printer(quiet: bool):
+    """Progress lines (series fetched n/N, SQL models, charts), each shown once: through Prefect's
+    run logger inside a flow run when Prefect shows INFO lines (--verbose), else on stderr.
+    --quiet: debug log only."""
+
     def emit(message: str) -> None:
-        log.info(message)
-        if not quiet:
+        if quiet:
+            log.debug(message)
+            return
+        run_logger = _run_logger()
+        if run_logger is not None and run_logger.isEnabledFor(logging.INFO):
+            run_logger.info(message)  # --verbose: Prefect's console shows it, with the run's name
+        else:
             print(message, file=sys.stderr, flush=True)
 
     return emit
@@ -72,7 +94,8 @@ def load_into(
 ) -> ingest.LoadSummary:
     catalog = catalog_mod.load_catalog()
     warehouse.write_catalog(con, catalog)
-    summary = ingest.load(con, parsed, settings, run_id, progress)
+    skipped = len(fetched.downloads) - len(parsed)  # already held: left out before parsing
+    summary = ingest.load(con, parsed, settings, run_id, progress, skipped=skipped)
     ingest.record_changes(con, run_id, summary)
     ingest.record_availability(con, catalog, fetched.unavailable)
     return summary
@@ -108,9 +131,12 @@ def refresh_locked(
 
     Everything is parsed before the warehouse is copied: bad input stops the run untouched.
     """
-    parsed = ingest.parse_all(fetched.downloads, from_snapshot=bool(settings.snapshots))
-    fp = ingest.fingerprint(fetched.downloads, fetched.reused)
     known = warehouse.known_downloads(settings)
+    # Only what the warehouse does not hold yet is parsed (the OEWS workbooks take seconds).
+    parsed = ingest.parse_all(
+        fetched.downloads, from_snapshot=bool(settings.snapshots), known=known
+    )
+    fp = ingest.fingerprint(fetched.downloads, fetched.reused)
     unchanged = all((d.key, d.sha256) in known for d in fetched.downloads)
     last_run, last_fp = warehouse.last_refresh(settings)
     readers_current = last_run is not None and exports.current_run(settings) == last_run
@@ -159,7 +185,11 @@ def run_ingest(options: Options) -> dict:
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
         fetched = ingest.fetch_all(entries, settings, progress=progress)
-        parsed = ingest.parse_all(fetched.downloads, from_snapshot=bool(settings.snapshots))
+        parsed = ingest.parse_all(
+            fetched.downloads,
+            from_snapshot=bool(settings.snapshots),
+            known=warehouse.known_downloads(settings),
+        )
         run_id = warehouse.new_run_id()
         with warehouse.staged(settings) as con:
             summary = load_into(con, settings, parsed, fetched, run_id, progress)
@@ -178,7 +208,9 @@ def run_transform(options: Options) -> dict:
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
         if not settings.warehouse.is_file():
-            raise ConfigError(f"no warehouse at {settings.warehouse}: run 'decoupling ingest' first")
+            raise ConfigError(
+                f"no warehouse at {settings.warehouse}: run 'decoupling ingest' first"
+            )
         run_id = warehouse.new_run_id()
         with warehouse.staged(settings) as con:
             built, checked = transform.run(con, progress=progress)

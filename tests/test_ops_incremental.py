@@ -83,7 +83,7 @@ def test_unchanged_series_are_not_downloaded(keyed: Path, sources: FakeSources, 
     code = cli.main(["status", "--warehouse", str(keyed / "warehouse.duckdb")])
     out = capsys.readouterr().out
     assert code == 0
-    changed = out.split("changed by the last load:")[1]
+    changed = out.split("revised by the last load:")[1]
     row = [line for line in changed.splitlines() if line.strip().startswith("OPHNFB")]
     assert row and row[0].split()[1:3] == ["0", "1"]
     assert "2" in row[0].split()[3]  # the size of the revision (2.0 index points)
@@ -125,17 +125,13 @@ def test_report_section_lists_the_revision(keyed: Path, sources: FakeSources) ->
         context = report.gather(con)
     finally:
         con.close()
-    section = next(s for s in context["sections"] if s.id == "Changes")
-    assert section.available
-    rows = {r["series_id"]: r for r in section.context["rows"]}
+    rows = {r["series"]: r for r in context["changes"]["rows"]}
     assert rows["OPHNFB"]["revised_values"] == 1
-    assert rows["OPHNFB"]["max_rel_revision_pct"] == pytest.approx(
-        100 * (values["2001-04-01"] - old) / old
-    )
+    assert rows["OPHNFB"]["max_rel_revision"] == pytest.approx((values["2001-04-01"] - old) / old)
     from datetime import UTC, datetime
 
     html = report.render_html(context | {"generated_at": datetime.now(UTC)})
-    assert "What changed since the previous refresh" in html and "<code>OPHNFB</code>" in html
+    assert "What changed in the last refresh" in html and "OPHNFB" in html
 
 
 def test_vintages_show_how_the_gap_moved(keyed: Path, sources: FakeSources, monkeypatch) -> None:

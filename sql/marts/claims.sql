@@ -10,4 +10,8 @@
 -- column detail: The reason for the verdict, in one sentence
 CREATE OR REPLACE TABLE marts.claims AS
 SELECT * FROM marts.claims_c1
+UNION ALL BY NAME SELECT * FROM marts.claims_c3
+UNION ALL BY NAME SELECT * FROM marts.claims_c4
+UNION ALL BY NAME SELECT * FROM marts.claims_c5
+UNION ALL BY NAME SELECT * FROM marts.claims_c2
 ORDER BY claim_id;

@@ -1,4 +1,4 @@
--- Productivity and pay indexed to 1979Q4 = 100, quarterly: nonfarm business output per hour (OPHNFB), real hourly compensation (COMPRNFB, BLS deflator) and production/nonsupervisory average hourly earnings (AHETPI) deflated by CPI-U (CPIAUCSL).
+-- Headline quarterly series indexed to 1979Q4 = 100, as the simplest productivity-pay chart draws them: nonfarm business output per hour (OPHNFB), real hourly compensation (COMPRNFB, BLS deflator) and production/nonsupervisory average hourly earnings (AHETPI) deflated by CPI-U (CPIAUCSL). The full set of measures is in marts.c1_series.
 -- column date: First day of the quarter
 -- column productivity: OPHNFB, index 1979Q4 = 100
 -- column real_compensation: COMPRNFB, index 1979Q4 = 100

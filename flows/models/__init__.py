@@ -1,0 +1,86 @@
+"""Statistical models: the Python steps of the transform, for what SQL cannot do (statsmodels fits).
+
+A module in this package is one model, documented like a SQL model:
+
+    TABLE = "marts.investment_trends"        # what it builds (schema.table)
+    READS = ("marts.investment_rate",)       # what it reads: it runs after these
+    DESCRIPTION = "What the table holds."    # becomes the table COMMENT
+    COLUMNS = {"definition": "...", ...}     # every column, becomes the column COMMENTs
+
+    def build(con: duckdb.DuckDBPyConnection) -> None:
+        ...  # read the marts it READS, fit, CREATE OR REPLACE TABLE <TABLE>
+
+The transform (`flows/transform.py`) places each model in the same dependency order as the SQL
+models (after what it READS, before any SQL that names its TABLE), then writes the COMMENTs and
+fails on an undocumented column, exactly as for SQL. A model must build its table even when its
+input is empty (zero rows), so the scorecard and report can say "not available".
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+
+if TYPE_CHECKING:
+    from flows.transform import Model
+
+
+def _guarded(name: str, build: Callable[[duckdb.DuckDBPyConnection], None]):
+    """Any failure of a Python model becomes a TransformError naming it (one line, like SQL)."""
+
+    def run(con: duckdb.DuckDBPyConnection) -> None:
+        from flows.transform import TransformError
+
+        try:
+            build(con)
+        except duckdb.Error:
+            raise
+        except Exception as exc:  # a fit that fails must stop the run, named
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise TransformError(f"python model {name} failed: {first}") from exc
+
+    return run
+
+
+def python_models() -> list[Model]:
+    """Every model module of this package, as transform Models."""
+    import flows.models as package
+    from flows.transform import Model
+
+    found: list[Model] = []
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        if not hasattr(module, "build"):
+            continue
+        layer, name = module.TABLE.split(".", 1)
+        reads = " ".join(module.READS)
+        found.append(
+            Model(
+                layer=layer,
+                name=name,
+                path=Path(module.__file__ or info.name),
+                sql=f"-- python model {module.__name__} reads {reads}",
+                description=module.DESCRIPTION,
+                columns=dict(module.COLUMNS),
+                build=_guarded(module.__name__, module.build),
+            )
+        )
+    return found
+
+
+def write_table(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]
+) -> None:
+    """Replace `table` with `frame`, columns in the documented order (empty frames keep types)."""
+    frame = frame.reindex(columns=list(columns))
+    con.register("model_output", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM model_output")
+    finally:
+        con.unregister("model_output")

@@ -1,0 +1,164 @@
+"""C3: structural-break tests of each investment-rate trend, with statsmodels.
+
+Model over a definition's whole sample: rate = a + b t + c D + e D t, D = 1 from the break on
+(a shift in level and in trend). Two tests of c = e = 0:
+- chow: at a given date (DECOUPLING_BREAK_DATE, default 1980-01-01). Both the classical Chow F
+  (which assumes independent errors and over-rejects on these autocorrelated series) and a Wald
+  statistic with HAC (Newey-West) covariance, chi-squared with 2 degrees of freedom.
+- sup_wald: the unknown-date search (Andrews 1993): the HAC Wald statistic at every quarter in
+  the middle 70% of the sample, its maximum and where it is reached; the p-value and the 5%
+  critical value come from the statistic's asymptotic distribution, simulated (seeded).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import stats
+
+from flows.models import write_table
+from flows.models.trend_tools import (
+    TRIM,
+    break_date,
+    decimal_year,
+    hac_lags,
+    sup_wald_critical,
+    sup_wald_pvalue,
+)
+
+TABLE = "marts.investment_breaks"
+READS = ("marts.investment_rate",)
+DESCRIPTION = (
+    "Structural-break tests of every investment-rate definition (C3), over its whole sample: "
+    "rate = a + b t + c D + e D t with D = 1 from the break; Chow at a given date "
+    "(DECOUPLING_BREAK_DATE, default 1980Q1) and the sup-Wald search for an unknown date "
+    "(Andrews 1993, 15% trimming), HAC (Newey-West) covariance; fitted with statsmodels."
+)
+COLUMNS = {
+    "definition": "Investment-rate definition (marts.investment_rate.definition)",
+    "test": "chow (given date) or sup_wald (unknown date)",
+    "break_date": "Break tested (chow) or found (sup_wald): first quarter of the new regime",
+    "sample_start": "First quarter of the sample",
+    "sample_end": "Last quarter of the sample",
+    "n_obs": "Quarters in the sample",
+    "wald_hac": "Wald statistic of no shift in level and trend (c = e = 0), HAC covariance",
+    "p_value_hac": "p-value of wald_hac: chi-squared(2) for chow, simulated Andrews distribution for sup_wald",
+    "critical_5pct": "5% critical value of wald_hac (chi-squared(2) for chow; Andrews sup-Wald for sup_wald)",
+    "f_classic": "Classical Chow F statistic at the same date (independent errors assumed)",
+    "p_value_classic": "p-value of f_classic, F(2, n - 4)",
+    "slope_before_pp_per_decade": "Trend before the break, percentage points per decade",
+    "slope_after_pp_per_decade": "Trend from the break on, percentage points per decade",
+    "hac_lags": "Newey-West lags used",
+}
+RESTRICTIONS = np.array([[0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]])
+PP_PER_DECADE = 100.0 * 10.0
+
+
+def design(t: np.ndarray, after: np.ndarray) -> np.ndarray:
+    dummy = after.astype(float)
+    return np.column_stack([np.ones_like(t), t, dummy, dummy * t])
+
+
+def break_stats(t: np.ndarray, y: np.ndarray, after: np.ndarray, lags: int) -> dict:
+    """HAC Wald and classical F of c = e = 0 for one break, and the slopes either side."""
+    x = design(t, after)
+    hac = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+    wald = float(np.squeeze(hac.wald_test(RESTRICTIONS, use_f=False, scalar=True).statistic))
+    classic = sm.OLS(y, x).fit().f_test(RESTRICTIONS)
+    return {
+        "wald_hac": wald,
+        "f_classic": float(np.squeeze(classic.fvalue)),
+        "p_value_classic": float(np.squeeze(classic.pvalue)),
+        "slope_before_pp_per_decade": hac.params[1] * PP_PER_DECADE,
+        "slope_after_pp_per_decade": (hac.params[1] + hac.params[3]) * PP_PER_DECADE,
+    }
+
+
+def candidates(n_obs: int, trim: float = TRIM) -> range:
+    """Positions of the first quarter after the break that the sup search tries."""
+    return range(int(np.ceil(trim * n_obs)), int(np.floor((1 - trim) * n_obs)) + 1)
+
+
+def tests_for(dates: pd.Series, rates: pd.Series, given: date) -> list[dict]:
+    t = decimal_year(dates)
+    y = rates.to_numpy(dtype=float)
+    stamps = pd.to_datetime(dates).reset_index(drop=True)
+    lags = hac_lags(len(y))
+    common = {
+        "sample_start": stamps.iloc[0].date(),
+        "sample_end": stamps.iloc[-1].date(),
+        "n_obs": len(y),
+        "hac_lags": lags,
+    }
+    rows = []
+    after = (stamps >= pd.Timestamp(given)).to_numpy()
+    if 2 < after.sum() < len(y) - 2:
+        stats_given = break_stats(t, y, after, lags)
+        rows.append(
+            {
+                "test": "chow",
+                "break_date": given,
+                **common,
+                **stats_given,
+                "p_value_hac": float(stats.chi2.sf(stats_given["wald_hac"], 2)),
+                "critical_5pct": float(stats.chi2.ppf(0.95, 2)),
+            }
+        )
+    best: tuple[float, int, dict] | None = None
+    for position in candidates(len(y)):
+        after = np.arange(len(y)) >= position
+        result = break_stats(t, y, after, lags)
+        if best is None or result["wald_hac"] > best[0]:
+            best = (result["wald_hac"], position, result)
+    if best is not None:
+        rows.append(
+            {
+                "test": "sup_wald",
+                "break_date": stamps.iloc[best[1]].date(),
+                **common,
+                **best[2],
+                "p_value_hac": sup_wald_pvalue(best[0], 2),
+                "critical_5pct": sup_wald_critical(0.05, 2),
+            }
+        )
+    return rows
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    data = con.execute(
+        "SELECT date, definition, rate FROM marts.investment_rate "
+        "WHERE rate IS NOT NULL ORDER BY definition, date"
+    ).df()
+    given = break_date()
+    rows = []
+    for definition, group in data.groupby("definition", sort=True):
+        if len(group) < 20:  # too short to split
+            continue
+        for row in tests_for(group["date"], group["rate"], given):
+            rows.append({"definition": definition, **row})
+    frame = pd.DataFrame(rows) if rows else _empty()
+    write_table(con, TABLE, frame, COLUMNS)
+
+
+def _empty() -> pd.DataFrame:
+    text = {"definition", "test"}
+    dates = {"break_date", "sample_start", "sample_end"}
+    ints = {"n_obs", "hac_lags"}
+    return pd.DataFrame(
+        {
+            c: pd.Series(
+                dtype=str
+                if c in text
+                else "datetime64[ns]"
+                if c in dates
+                else np.int64
+                if c in ints
+                else float
+            )
+            for c in COLUMNS
+        }
+    )

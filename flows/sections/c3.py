@@ -1,0 +1,168 @@
+"""Claim C3: the investment rate by era, its break around 1980, and the steady-state check."""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from flows import style
+from flows.sections import Chart, Section
+
+ORDER = 30
+HEADLINE_ORDER = ("nfc_fa_gross", "pnfi_cprofit")
+
+
+def source_line(con: duckdb.DuckDBPyConnection, ids: list[str], prefix: str) -> str:
+    """Source, the data end and release of each series, and a warning when releases differ."""
+    rows = con.execute(
+        "SELECT series_id, last_date, release FROM staging.series_release "
+        "WHERE series_id IN (SELECT unnest(?)) ORDER BY series_id",
+        [ids],
+    ).fetchall()
+    held = ", ".join(f"{sid} to {last:%Y-%m}" for sid, last, _ in rows if last)
+    releases = {release for _, _, release in rows}
+    warning = (
+        f" Vintages mixed: these series come from {len(releases)} different releases."
+        if len(releases) > 1
+        else ""
+    )
+    return f"{prefix} ({held}).{warning}"
+
+
+def availability(con: duckdb.DuckDBPyConnection, claim_id: str) -> pd.DataFrame:
+    return con.execute(
+        "SELECT analysis, label, available, reason FROM marts.availability_c3_c5 "
+        "WHERE claim_id = ? ORDER BY analysis",
+        [claim_id],
+    ).df()
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def _decimal_year(dates: pd.Series) -> np.ndarray:
+    stamps = pd.to_datetime(dates)
+    return (stamps.dt.year + (stamps.dt.month - 1) / 12.0).to_numpy(dtype=float)
+
+
+def _rate_chart(
+    con: duckdb.DuckDBPyConnection, rates: pd.DataFrame, trends: pd.DataFrame, breaks: pd.DataFrame
+) -> Chart:
+    headline = next(d for d in HEADLINE_ORDER if d in set(rates["definition"]))
+    data = rates[rates["definition"] == headline].copy()
+    era_rows = trends[trends["definition"] == headline]
+    fig, ax = style.new_figure()
+    short = (
+        f"{headline}: "
+        + " / ".join(data["series_ids"].iloc[0].split(",")[:1])
+        + " over profit + CFC"
+    )
+    ax.plot(data["date"], 100 * data["rate"], label=short, linewidth=1.2)
+    for _, era in era_rows.iterrows():
+        part = data[(data["date"] >= era["era_start"]) & (data["date"] <= era["era_end"])]
+        t = _decimal_year(part["date"])
+        # An OLS line passes through the means; draw it from the fitted slope.
+        fitted = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (t - t.mean())
+        ax.plot(part["date"], 100 * fitted, color="#D55E00", linewidth=2.2)
+        ax.annotate(
+            f"{era['era']}: {era['slope_pp_per_decade']:+.1f} pp/decade",
+            (part["date"].iloc[len(part) // 2], 100 * fitted[len(part) // 2]),
+            textcoords="offset points",
+            xytext=(0, 12),
+            ha="center",
+            fontsize=7.5,
+            color="#D55E00",
+        )
+    chow = breaks[(breaks["definition"] == headline) & (breaks["test"] == "chow")]
+    sup = breaks[(breaks["definition"] == headline) & (breaks["test"] == "sup_wald")]
+    for frame_, style_, name in ((chow, "--", "given"), (sup, ":", "search")):
+        if not frame_.empty:
+            when = pd.Timestamp(frame_["break_date"].iloc[0])
+            ax.axvline(
+                when,
+                color="#555555",
+                linestyle=style_,
+                linewidth=1,
+                label=f"Break ({name}): {when:%Y}Q{when.quarter}",
+            )
+    ax.set_ylabel("Investment rate, % of gross profit")
+    ax.set_xlabel("Quarter")
+    post = era_rows[pd.to_datetime(era_rows["era_start"]) >= pd.Timestamp("1980-01-01")]
+    rising = (post["trend"] == "rising").any()
+    title = (
+        "The investment rate rose before 1980 and has not risen since"
+        if not rising and not post.empty
+        else "The investment rate has risen in an era since 1980"
+    )
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    source = source_line(
+        con, data["series_ids"].iloc[0].split(","), "Source: BEA NIPA via FRED; trends OLS, HAC 95%"
+    )
+    fig.subplots_adjust(bottom=0.22)
+    style.add_source(fig, source)
+    table = data[["date", "rate", "series_ids", "mixed_vintage"]].rename(
+        columns={"rate": "investment_rate"}
+    )
+    for _, era in era_rows.iterrows():
+        mask = (table["date"] >= era["era_start"]) & (table["date"] <= era["era_end"])
+        t = _decimal_year(table.loc[mask, "date"])
+        table.loc[mask, "era_trend"] = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (
+            t - t.mean()
+        )
+    return Chart("c3_investment_rate", title, style.to_svg(fig), table, source)
+
+
+def _definitions_chart(con: duckdb.DuckDBPyConnection, rates: pd.DataFrame) -> Chart:
+    wide = rates.pivot_table(index="date", columns="definition", values="rate").reset_index()
+    fig, ax = style.new_figure()
+    for definition in [c for c in wide.columns if c != "date"]:
+        ax.plot(wide["date"], 100 * wide[definition], label=definition, linewidth=1.1)
+    ax.set_ylabel("Investment rate, % of the profit base")
+    ax.set_xlabel("Quarter")
+    smooth = wide.set_index("date").rolling(20, min_periods=20, center=True).mean()
+    peaks = sorted(int(pd.Timestamp(smooth[c].idxmax()).year) for c in smooth.columns)
+    title = (
+        f"{len(peaks)} definitions of the investment rate: the centred five-year averages "
+        f"peak between {peaks[0]} and {peaks[-1]}"
+    )
+    ax.set_title(title)
+    ax.legend(loc="upper left", ncol=3)
+    ids = sorted({s for ids in rates["series_ids"].unique() for s in ids.split(",")})
+    source = source_line(con, ids, "Source: BEA NIPA and Federal Reserve Z.1 via FRED")
+    fig.subplots_adjust(bottom=0.22)
+    style.add_source(fig, source)
+    return Chart("c3_investment_rate_definitions", title, style.to_svg(fig), wide, source)
+
+
+def build(con: duckdb.DuckDBPyConnection) -> Section:
+    section = Section(
+        id="C3", title="Investment rate and the rate of profit", template="c3.html.j2"
+    )
+    avail = availability(con, "C3")
+    section.context["availability"] = records(avail)
+    rates = con.execute("SELECT * FROM marts.investment_rate ORDER BY definition, date").df()
+    if rates.empty:
+        section.available = False
+        reasons = "; ".join(r for r in avail["reason"].dropna().unique())
+        section.reason = f"no investment-rate definition can be computed ({reasons})"
+        return section
+    trends = con.execute("SELECT * FROM marts.investment_trends ORDER BY definition, era").df()
+    breaks = con.execute("SELECT * FROM marts.investment_breaks ORDER BY definition, test").df()
+    for column in ("era_start", "era_end"):
+        trends[column] = pd.to_datetime(trends[column])
+    if any(d in set(rates["definition"]) for d in HEADLINE_ORDER):
+        section.charts.append(_rate_chart(con, rates, trends, breaks))
+    section.charts.append(_definitions_chart(con, rates))
+    section.context["trends"] = records(trends)
+    section.context["breaks"] = records(breaks)
+    steady = con.execute("SELECT * FROM marts.steady_state ORDER BY date").df()
+    section.context["steady_state"] = records(steady.tail(8))
+    section.context["steady_state_reason"] = next(
+        (r["reason"] for r in section.context["availability"] if r["analysis"] == "steady_state"),
+        None,
+    )
+    section.context["mixed"] = bool(rates["mixed_vintage"].any())
+    return section
