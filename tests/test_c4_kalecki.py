@@ -160,3 +160,32 @@ def test_snapshot_residual_reported_on_mixed_default(warehouse_ro, refreshed):
     assert "Path that ran: remainder" in c4_part
     assert "Vintages mixed" in c4_part
     assert f"{worst:.2f}% of GDP" in c4_part
+
+
+def test_snapshot_marks_live_only_analyses_not_available(warehouse_ro, refreshed):
+    avail = (
+        warehouse_ro.execute("SELECT analysis, available, reason FROM marts.availability_c3_c5")
+        .df()
+        .set_index("analysis")
+    )
+    for analysis, series_id in (
+        ("nfc_fa_gross", "BOGZ1FA105013005Q"),
+        ("steady_state", "BOGZ1FA105013005Q"),
+        ("kalecki_full", "TGDEF"),
+    ):
+        assert not avail.loc[analysis, "available"]
+        assert f"{series_id}: not in the snapshot" in avail.loc[analysis, "reason"]
+    for analysis in ("pnfi_cprofit", "gpdi_cprofit", "kalecki_remainder", "nfb_labor_share"):
+        assert avail.loc[analysis, "available"]
+    defs = {
+        r[0]
+        for r in warehouse_ro.execute(
+            "SELECT DISTINCT definition FROM marts.investment_rate"
+        ).fetchall()
+    }
+    assert "pnfi_cprofit" in defs and "nfc_fa_gross" not in defs
+    html = (refreshed["settings"].output_dir / "report.html").read_text()
+    c3_part = html[html.index('id="c3"') : html.index('id="c4"')]
+    assert "<b>not available</b> (BOGZ1FA105013005Q: not in the snapshot" in c3_part
+    assert "Not available: BOGZ1FA105013005Q: not in the snapshot" in c3_part  # steady state
+    assert (refreshed["settings"].output_dir / "data" / "c3_investment_rate.csv").is_file()

@@ -79,7 +79,7 @@ def hac_lags(n_obs: int) -> int:
 
 @lru_cache(maxsize=8)
 def sup_wald_null(
-    restrictions: int, trim: float = TRIM, reps: int = 4000, steps: int = 800
+    restrictions: int, trim: float = TRIM, reps: int = 4000, steps: int = 2000
 ) -> np.ndarray:
     """Draws of the sup-Wald statistic's asymptotic null distribution (Andrews 1993):
     sup over the trimmed fractions p of |W(p) - p W(1)|^2 / (p (1 - p)), W a Brownian motion with
