@@ -43,7 +43,14 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     path = data["path"].iloc[-1]
     full = path == "full"
     residual_col = "identity_residual_pct_gdp" if full else "discrepancy_check_pct_gdp"
-    terms = {label: sign * data[col].to_numpy(dtype=float) for col, sign, label in TERMS}
+    terms = {
+        (
+            label
+            if full or "foreign" not in label
+            else label + " (remainder, net of public investment)"
+        ): sign * data[col].to_numpy(dtype=float)
+        for col, sign, label in TERMS
+    }
     fig, (top, bottom) = style.new_figure(
         nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, figsize=(7.2, 5.2)
     )
@@ -62,10 +69,15 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     )
     recent = data[data["date"] > data["date"].max() - pd.DateOffset(years=10)]
     gov_share = float((-recent["government_foreign_saving"] / recent["profits_after_tax"]).mean())
+    term = (
+        "Government and foreign dissaving"
+        if full
+        else "The government + foreign term (net of public investment)"
+    )
     title = (
-        f"Government and foreign dissaving carried {100 * gov_share:.0f}% of profits in the last decade"
+        f"{term} carried {100 * gov_share:.0f}% of profits after tax in the last decade"
         if gov_share > 0
-        else f"Government and foreign saving took {100 * -gov_share:.0f}% off profits in the last decade"
+        else f"{term} took {100 * -gov_share:.0f}% off profits after tax in the last decade"
     )
     top.set_title(title)
     ids = (["W170RC1Q027SBEA", "TGDEF", "NETFI"] if full else ["GPDI"]) + [
