@@ -188,3 +188,47 @@ def test_python_model_with_undocumented_column_fails(tmp_path):
 
     with pytest.raises(TransformError, match="python model toy failed: singular matrix"):
         _guarded("toy", broken)(con)
+
+
+def test_scorecard_rows_follow_the_trends(warehouse_ro):
+    columns = {
+        table: [
+            r[0]
+            for r in warehouse_ro.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                "AND table_name = ? ORDER BY column_index",
+                [table],
+            ).fetchall()
+        ]
+        for table in ("claims_c1", "claims_c3", "claims_c4", "claims_c5")
+    }
+    assert (
+        columns["claims_c3"] == columns["claims_c4"] == columns["claims_c5"] == columns["claims_c1"]
+    )
+    rows = warehouse_ro.execute(
+        "SELECT metric, measured, verdict FROM marts.claims WHERE claim_id = 'C3' "
+        "AND metric LIKE 'investment-rate trend%'"
+    ).df()
+    trends = warehouse_ro.execute(
+        "SELECT era, slope_pp_per_decade, trend FROM marts.investment_trends "
+        "WHERE definition = 'pnfi_cprofit' AND era_start >= DATE '1980-01-01'"
+    ).df()
+    all_eras = (
+        warehouse_ro.execute(
+            "SELECT era, bool_or(trend = 'rising') AS any_rising FROM marts.investment_trends GROUP BY era"
+        )
+        .df()
+        .set_index("era")
+    )
+    assert len(rows) == len(trends) == 2
+    for _, trend in trends.iterrows():
+        row = rows[rows["metric"].str.contains(trend["era"])].iloc[0]
+        assert row["measured"] == pytest.approx(trend["slope_pp_per_decade"])
+        expected = (
+            "not supported"
+            if trend["trend"] == "rising"
+            else "partly supported"
+            if all_eras.loc[trend["era"], "any_rising"]
+            else "supported"
+        )
+        assert row["verdict"] == expected
