@@ -66,6 +66,9 @@ def test_identity_closes_exactly_on_consistent_example(tmp_path):
     netfi = read(con, "SELECT date, value FROM staging.observations WHERE series_id = 'NETFI'")
     assert list(table["foreign_saving"]) == list(-netfi.sort_values("date")["value"])
     assert not table["mixed_vintage"].any()
+    decades = read(con, "SELECT * FROM marts.kalecki_decades")
+    assert list(decades["decade"]) == [2020] and list(decades["quarters"]) == [4]
+    assert decades["profits_pct_gdp"].iloc[0] == pytest.approx(table["profits_pct_gdp"].mean())
     claims = read(con, "SELECT * FROM marts.claims_c4 ORDER BY metric")
     residual_row = claims[claims["metric"].str.startswith("identity residual")].iloc[0]
     assert residual_row["verdict"] == "supported"

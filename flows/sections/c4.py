@@ -102,6 +102,8 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     section.charts.append(
         Chart("c4_kalecki_components", title, style.to_svg(fig), data[columns], source)
     )
+    decades = con.execute("SELECT * FROM marts.kalecki_decades ORDER BY decade, path").df()
+    section.context["decades"] = records(decades)
     worst = data.loc[data["discrepancy_check_pct_gdp"].abs().idxmax()]
     section.context.update(
         path=path,
