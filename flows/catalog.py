@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,8 +50,15 @@ def validate_series_id(series_id: str) -> str:
     return series_id
 
 
-def load_catalog(path: Path = CATALOG_PATH) -> list[Series]:
+def catalog_path() -> Path:
+    """The catalog in force: $DECOUPLING_CATALOG (a team's own series list) or flows/catalog.csv."""
+    override = os.environ.get("DECOUPLING_CATALOG", "").strip()
+    return Path(override).expanduser() if override else CATALOG_PATH
+
+
+def load_catalog(path: Path | None = None) -> list[Series]:
     """Read and validate the catalog; a bad row gives one line naming the row and field."""
+    path = path or catalog_path()
     if not path.is_file():
         raise ConfigError(f"catalog not found: {path}")
     with path.open(newline="", encoding="utf-8") as handle:
@@ -110,6 +118,6 @@ def select(catalog: list[Series], ids: list[str] | None) -> list[Series]:
     unknown = [s for s in ids if s not in by_id]
     if unknown:
         raise ConfigError(
-            f"unknown series {', '.join(unknown)}: not in the catalog ({CATALOG_PATH.name})"
+            f"unknown series {', '.join(unknown)}: not in the catalog ({catalog_path().name})"
         )
     return [by_id[s] for s in ids]

@@ -13,8 +13,9 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "decoupling")
 
-EXIT_BAD_INPUT = 2
-EXIT_FAILED = 1
+EXIT_FAILED = 1  # a source or SQL model failed; the published warehouse is unchanged
+EXIT_BAD_INPUT = 2  # bad input or settings; nothing stored was touched
+EXIT_BUSY = 3  # another refresh holds the warehouse (pass --wait to queue behind it)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +28,9 @@ def _parser() -> argparse.ArgumentParser:
         "--warehouse", help="DuckDB file (default: $DECOUPLING_WAREHOUSE or data/warehouse.duckdb)"
     )
     common.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    common.add_argument(
+        "--verbose", "-v", action="store_true", help="also show Prefect's own log lines"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add_source_args(p: argparse.ArgumentParser) -> None:
@@ -68,26 +72,42 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "status", parents=[common], help="series held, last observations, vintages, last refresh"
     )
-    p = sub.add_parser(
-        "serve", parents=[common], help="serve the refresh on a schedule (Prefect deployment)"
-    )
-    p.add_argument(
-        "--cron",
-        default=None,
-        help="cron expression (default: monthly, after the BLS productivity release)",
-    )
-    p.add_argument("--snapshot", action="append", default=[], metavar="DIR")
+    for name, text in (
+        ("serve", "serve the refresh on a schedule from this machine (Prefect deployment)"),
+        ("deploy", "register the scheduled refresh on a Prefect work pool, for workers to run"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument(
+            "--cron",
+            default=None,
+            help="cron expression, UTC (default: '0 6 15 * *', monthly after the BLS release)",
+        )
+        p.add_argument("--snapshot", action="append", default=[], metavar="DIR")
+        p.add_argument("--series", nargs="+", default=[], metavar="ID")
+        if name == "deploy":
+            p.add_argument("--pool", required=True, help="work pool (type process) to run on")
+            p.add_argument(
+                "--source", help="where workers find this code (default: this checkout's path)"
+            )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("refresh", "ingest", "transform", "report") and not args.verbose:
+        # Our own progress lines say what happens; Prefect's console lines (and the tracebacks
+        # it logs for a failed run) would bury the one line that says what went wrong.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     from flows.config import ConfigError, redact
     from flows.sources.base import SourceError, SourceUnreachable
     from flows.transform import TransformError
+    from flows.warehouse import WarehouseBusy
 
     try:
         return _dispatch(args)
+    except WarehouseBusy as exc:
+        print(f"busy: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except SourceUnreachable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -125,6 +145,10 @@ def _dispatch(args) -> int:
 
         options = _options(args)
         options.settings()  # validate input before starting an engine
+        if options.series:
+            from flows import catalog
+
+            catalog.select(catalog.load_catalog(), options.series)
         flow = {
             "refresh": pipeline.refresh_flow,
             "ingest": pipeline.ingest_flow,
@@ -151,6 +175,10 @@ def _dispatch(args) -> int:
         from flows import serve
 
         return serve.main(args)
+    if command == "deploy":
+        from flows import serve
+
+        return serve.deploy(args)
     raise AssertionError(command)
 
 

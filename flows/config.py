@@ -39,6 +39,12 @@ class Settings:
     http_timeout: float = 30.0
     fred_rate_per_s: float = 2.0
     quiet: bool = False
+    # Back-off of the HTTP clients (tests and impatient users shorten it through the environment).
+    http_retries: int = 4
+    http_backoff_s: float = 1.0
+    http_max_delay_s: float = 30.0
+    # Where readers get the warehouse: a read-only copy plus Parquet exports of every mart.
+    publish_dir: Path | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -48,6 +54,11 @@ class Settings:
     @property
     def lock_path(self) -> Path:
         return self.warehouse.with_name(self.warehouse.name + ".lock")
+
+    @property
+    def published_dir(self) -> Path:
+        """Readers' folder (default: `published/` beside the warehouse)."""
+        return self.publish_dir or self.warehouse.parent / "published"
 
 
 def load_settings(
@@ -83,9 +94,29 @@ def load_settings(
         fred_base_url=(env.get("FRED_BASE_URL") or None),
         bls_base_url=(env.get("BLS_BASE_URL") or None),
         user_agent=user_agent,
-        http_timeout=float(env.get("DECOUPLING_HTTP_TIMEOUT") or 30.0),
+        http_timeout=_number(env, "DECOUPLING_HTTP_TIMEOUT", 30.0),
+        fred_rate_per_s=_number(env, "DECOUPLING_FRED_RATE", 2.0),
+        http_retries=int(_number(env, "DECOUPLING_HTTP_RETRIES", 4)),
+        http_backoff_s=_number(env, "DECOUPLING_HTTP_BACKOFF", 1.0),
+        http_max_delay_s=_number(env, "DECOUPLING_HTTP_MAX_DELAY", 30.0),
+        publish_dir=Path(env["DECOUPLING_PUBLISH_DIR"])
+        if env.get("DECOUPLING_PUBLISH_DIR")
+        else None,
         quiet=quiet,
     )
+
+
+def _number(env, name: str, default: float) -> float:
+    value = (env.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number") from None
+    if number < 0 or number != number:
+        raise ConfigError(f"{name}={value!r} must be zero or positive")
+    return number
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:

@@ -12,8 +12,8 @@ import duckdb
 import pandas as pd
 
 from flows import landing, warehouse
-from flows.catalog import CATALOG_PATH, Series
-from flows.config import PROJECT_ROOT, Settings, redact
+from flows.catalog import Series, catalog_path
+from flows.config import PROJECT_ROOT, ConfigError, Settings, redact
 from flows.sources import fetch_live, snapshot
 from flows.sources.base import Download, SourceError, SourceUnreachable, parse
 
@@ -26,6 +26,8 @@ class Fetched:
     downloads: list[Download] = field(default_factory=list)
     # series id -> why it could not be had this run
     unavailable: dict[str, str] = field(default_factory=dict)
+    # series id -> (series key, sha256) of the download kept because FRED says it is unchanged
+    reused: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def fetch_entry(entry: Series, settings: Settings) -> list[Download]:
@@ -44,24 +46,73 @@ def fetch_all(
     settings: Settings,
     fetch: Callable[[Series], list[Download]] | None = None,
     progress: Progress | None = None,
+    known_fred: dict[str, tuple[str, str, str]] | None = None,
 ) -> Fetched:
     """Fetch every entry. A series the source lacks is recorded as unavailable and the rest go on;
-    an unreachable source stops the run (raised)."""
+    an unreachable source stops the run (raised); a bad snapshot file is bad input (ConfigError).
+
+    `known_fred` (series id -> (last_updated, series key, sha256) of the held download) lets a
+    keyed live run ask FRED's last_updated first and skip series FRED has not updated.
+    """
     result = Fetched()
     fetch = fetch or (lambda entry: fetch_entry(entry, settings))
     for index, entry in enumerate(entries, start=1):
         try:
-            result.downloads.extend(fetch(entry))
+            if _unchanged_at_fred(entry, settings, known_fred):
+                _, key, sha = known_fred[entry.id]  # type: ignore[index]
+                result.reused[entry.id] = (key, sha)
+            else:
+                result.downloads.extend(fetch(entry))
         except SourceUnreachable:
             raise
         except SourceError as exc:
-            if settings.snapshots and "not in the snapshot" not in exc.problem:
-                raise  # a corrupt or empty snapshot file is bad input, not a gap
+            if not is_gap(exc):
+                if settings.snapshots:
+                    # A corrupt or empty snapshot file is bad input.
+                    raise ConfigError(redact(str(exc), settings.secrets)) from None
+                # A source that failed after its retries: publishing without the series would
+                # be a partial refresh, so the run stops and the old warehouse stays.
+                raise
             result.unavailable[entry.id] = redact(exc.problem, settings.secrets)
             log.warning("%s", redact(str(exc), settings.secrets))
         if progress:
             progress(f"series fetched {index}/{len(entries)}: {entry.id}")
+    if settings.snapshots and entries and not result.downloads:
+        folders = ", ".join(str(f) for f in settings.snapshots)
+        raise ConfigError(f"the snapshot ({folders}) holds none of the requested series")
     return result
+
+
+# What the sources say when a series is simply not there (a gap the report shows), as opposed to
+# a failure (retries exhausted, bad body) that stops the run.
+GAP_PHRASES = (
+    "not in the snapshot",
+    "has no live source",
+    "does not know series",
+    "returned no data",
+)
+
+
+def is_gap(exc: SourceError) -> bool:
+    """A missing series (unknown id, no data, a 4xx a retry cannot fix), not a failed source."""
+    from flows.sources.http import BudgetExhausted, HttpStatusError
+
+    if isinstance(exc, BudgetExhausted):
+        return False
+    return isinstance(exc, HttpStatusError) or any(p in exc.problem for p in GAP_PHRASES)
+
+
+def _unchanged_at_fred(
+    entry: Series, settings: Settings, known: dict[str, tuple[str, str, str]] | None
+) -> bool:
+    if not known or entry.id not in known or settings.snapshots:
+        return False
+    if entry.source != "fred" or not settings.fred_api_key or not entry.has_live_source:
+        return False
+    from flows.sources import fred
+
+    held = known[entry.id][0]
+    return bool(held) and fred.last_updated(entry, settings) == held
 
 
 @dataclass
@@ -73,9 +124,28 @@ class LoadSummary:
     changes: dict[str, tuple[int, int, float | None, float | None]] = field(default_factory=dict)
 
 
-def parse_all(downloads: list[Download]) -> list[tuple[Download, pd.DataFrame]]:
-    """Parse every download before anything is written: bad input stops the run untouched."""
-    return [(download, parse(download)) for download in downloads]
+def parse_all(
+    downloads: list[Download],
+    from_snapshot: bool = False,
+    known: set[tuple[str, str]] | frozenset = frozenset(),
+) -> list[tuple[Download, pd.DataFrame]]:
+    """Parse every download before anything is written: bad input stops the run untouched.
+
+    A download in `known` (series key, sha256: already loaded) adds nothing, so it is not parsed.
+    From a snapshot a file that does not parse is the user's bad input (ConfigError, exit 2);
+    from a live source it is the source's failure (SourceError, exit 1).
+    """
+    parsed = []
+    for download in downloads:
+        if (download.key, download.sha256) in known:
+            continue
+        try:
+            parsed.append((download, parse(download)))
+        except SourceError as exc:
+            if from_snapshot:
+                raise ConfigError(f"bad snapshot file: {exc}") from None
+            raise
+    return parsed
 
 
 def load(
@@ -84,29 +154,34 @@ def load(
     settings: Settings,
     run_id: str,
     progress: Progress | None = None,
+    skipped: int = 0,
 ) -> LoadSummary:
-    summary = LoadSummary()
+    """Land the live downloads and append them to the warehouse in one batch.
+
+    `skipped` counts downloads left out before parsing because they were already loaded."""
+    summary = LoadSummary(downloads_skipped=skipped)
+    batch = []
     for download, observations in parsed:
         landed = None
         if download.source != "snapshot":  # snapshot files are kept where they are
             sidecar = landing.land(download, len(observations), settings.raw_dir, settings.secrets)
             landed = str(sidecar.relative_to(settings.raw_dir))
-        changes = warehouse.load_download(con, download, observations, run_id, landed)
-        if (
-            not changes
-            and con.execute(
-                "SELECT count(*) FROM meta.downloads WHERE run_id = ? AND sha256 = ?",
-                [run_id, download.sha256],
-            ).fetchall()[0][0]
-            == 0
-        ):
+        batch.append((download, observations, landed))
+    summary.changes = warehouse.load_downloads(con, batch, run_id)
+    loaded = {
+        r[0]
+        for r in con.execute(
+            "SELECT sha256 FROM meta.downloads WHERE run_id = ?", [run_id]
+        ).fetchall()
+    }
+    for download, _ in parsed:
+        if download.sha256 in loaded:
+            summary.downloads_loaded += 1
+        else:
             summary.downloads_skipped += 1
-            continue
-        summary.downloads_loaded += 1
-        for series_id, change in changes.items():
-            summary.changes[series_id] = change
-            summary.new_rows += change[0]
-            summary.revised_rows += change[1]
+    for new, revised, _, _ in summary.changes.values():
+        summary.new_rows += new
+        summary.revised_rows += revised
     if progress:
         progress(
             f"loaded {summary.downloads_loaded} downloads ({summary.downloads_skipped} unchanged): "
@@ -138,15 +213,35 @@ def record_availability(
 
 
 def record_changes(con: duckdb.DuckDBPyConnection, run_id: str, summary: LoadSummary) -> None:
-    rows = [(run_id, sid, *change) for sid, change in sorted(summary.changes.items())]
-    if rows:
-        con.executemany("INSERT INTO meta.changes VALUES (?, ?, ?, ?, ?, ?)", rows)
+    if not summary.changes:
+        return
+    ids = sorted(summary.changes)
+    changes = pd.DataFrame(
+        {
+            "series_id": ids,
+            "new_observations": [summary.changes[i][0] for i in ids],
+            "revised_values": [summary.changes[i][1] for i in ids],
+            "max_abs_revision": [summary.changes[i][2] for i in ids],
+            "max_rel_revision": [summary.changes[i][3] for i in ids],
+        }
+    ).astype({"max_abs_revision": "float64", "max_rel_revision": "float64"})
+    # One bulk insert: executemany costs a round trip per row (thousands of OEWS series).
+    con.register("run_changes", changes)
+    try:
+        con.execute(
+            "INSERT INTO meta.changes SELECT ?, series_id, new_observations, revised_values, "
+            "max_abs_revision, max_rel_revision FROM run_changes ORDER BY series_id",
+            [run_id],
+        )
+    finally:
+        con.unregister("run_changes")
 
 
-def fingerprint(downloads: list[Download]) -> str:
+def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | None = None) -> str:
     """Everything a refresh's output depends on: inputs, SQL, catalog, templates and code."""
     digest = hashlib.sha256()
-    for key, sha in sorted((d.key, d.sha256) for d in downloads):
+    pairs = [(d.key, d.sha256) for d in downloads] + list((reused or {}).values())
+    for key, sha in sorted(pairs):
         digest.update(f"{key}:{sha}\n".encode())
     for folder, pattern in (
         (PROJECT_ROOT / "sql", "*.sql"),
@@ -157,5 +252,5 @@ def fingerprint(downloads: list[Download]) -> str:
             if path.is_file():
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
-    digest.update(CATALOG_PATH.read_bytes())
+    digest.update(catalog_path().read_bytes())
     return digest.hexdigest()

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from prefect import flow, task
 
 from flows import catalog as catalog_mod
-from flows import ingest, report, transform, warehouse
+from flows import exports, ingest, report, transform, warehouse
 from flows.config import Settings, load_settings
 from flows.sources.base import Download, SourceError
 
@@ -44,10 +44,31 @@ class Options:
         )
 
 
+def _run_logger():
+    """Prefect's logger for the current flow or task run, or None outside a run."""
+    try:
+        from prefect.context import FlowRunContext, TaskRunContext
+        from prefect.logging import get_run_logger
+
+        if TaskRunContext.get() or FlowRunContext.get():
+            return get_run_logger()
+    except Exception:  # no Prefect context: plain function call
+        return None
+    return None
+
+
 def progress_printer(quiet: bool):
+    """Progress lines (series fetched n/N, SQL models, charts), each shown once: through Prefect's
+    run logger inside a flow run (its console and its UI), else on stderr. --quiet: debug log only."""
+
     def emit(message: str) -> None:
-        log.info(message)
-        if not quiet:
+        if quiet:
+            log.debug(message)
+            return
+        run_logger = _run_logger()
+        if run_logger is not None:
+            run_logger.info(message)
+        else:
             print(message, file=sys.stderr, flush=True)
 
     return emit
@@ -63,13 +84,19 @@ def _inputs(settings: Settings) -> str:
 
 
 def load_into(
-    con, settings: Settings, entries, fetched: ingest.Fetched, run_id: str, progress
+    con,
+    settings: Settings,
+    parsed: list,
+    fetched: ingest.Fetched,
+    run_id: str,
+    progress,
 ) -> ingest.LoadSummary:
-    parsed = ingest.parse_all(fetched.downloads)
-    warehouse.write_catalog(con, catalog_mod.load_catalog())
-    summary = ingest.load(con, parsed, settings, run_id, progress)
+    catalog = catalog_mod.load_catalog()
+    warehouse.write_catalog(con, catalog)
+    skipped = len(fetched.downloads) - len(parsed)  # already held: left out before parsing
+    summary = ingest.load(con, parsed, settings, run_id, progress, skipped=skipped)
     ingest.record_changes(con, run_id, summary)
-    ingest.record_availability(con, catalog_mod.load_catalog(), fetched.unavailable)
+    ingest.record_availability(con, catalog, fetched.unavailable)
     return summary
 
 
@@ -89,40 +116,65 @@ def record_run(con, run_id, command, started, settings, summary=None, fp=None) -
     )
 
 
-def run_refresh(options: Options, fetch=None) -> dict:
-    """Ingest -> transform -> report, published atomically. Returns a summary dict."""
-    settings = options.settings()
-    progress = progress_printer(options.quiet)
+def fetch_for(options: Options, settings: Settings, progress) -> ingest.Fetched:
+    """Fetch what a refresh needs; with a FRED key, series FRED has not updated are not fetched."""
     entries = catalog_mod.select(catalog_mod.load_catalog(), options.series)
-    started = datetime.now(UTC)
-    with warehouse.refresh_lock(settings, wait=options.wait):
-        fetched = (fetch or ingest.fetch_all)(entries, settings, progress=progress)
-        fp = ingest.fingerprint(fetched.downloads)
-        known = warehouse.known_downloads(settings)
-        unchanged = all((d.key, d.sha256) in known for d in fetched.downloads)
-        report_there = (settings.output_dir / "report.pdf").is_file()
-        if (
-            unchanged
-            and not options.force
-            and fp == warehouse.last_fingerprint(settings)
-            and report_there
-        ):
-            progress("nothing changed since the last refresh: warehouse and report are current")
-            return {"status": "unchanged", "new_rows": 0, "revised_rows": 0}
-        run_id = warehouse.new_run_id()
-        with warehouse.staged(settings) as con:
-            summary = load_into(con, settings, entries, fetched, run_id, progress)
-            transform.run(con, progress=progress)
-            record_run(con, run_id, "refresh", started, settings, summary, fp)
-        progress(f"warehouse published: {settings.warehouse}")
-    report.build_report(settings, progress)
+    known = None if options.force else warehouse.fred_last_updated(settings)
+    return ingest.fetch_all(entries, settings, progress=progress, known_fred=known)
+
+
+def refresh_locked(
+    options: Options, settings: Settings, fetched: ingest.Fetched, started: datetime, progress
+) -> dict:
+    """Load, transform and publish (warehouse, then the readers' copy); the caller holds the lock.
+
+    Everything is parsed before the warehouse is copied: bad input stops the run untouched.
+    """
+    known = warehouse.known_downloads(settings)
+    # Only what the warehouse does not hold yet is parsed (the OEWS workbooks take seconds).
+    parsed = ingest.parse_all(
+        fetched.downloads, from_snapshot=bool(settings.snapshots), known=known
+    )
+    fp = ingest.fingerprint(fetched.downloads, fetched.reused)
+    unchanged = all((d.key, d.sha256) in known for d in fetched.downloads)
+    last_run, last_fp = warehouse.last_refresh(settings)
+    readers_current = last_run is not None and exports.current_run(settings) == last_run
+    report_there = (settings.output_dir / "report.pdf").is_file()
+    if unchanged and not options.force and fp == last_fp and readers_current and report_there:
+        progress("nothing changed since the last refresh: warehouse and report are current")
+        return {"status": "unchanged", "new_rows": 0, "revised_rows": 0, "run_id": last_run}
+    run_id = warehouse.new_run_id()
+    with warehouse.staged(settings) as con:
+        summary = load_into(con, settings, parsed, fetched, run_id, progress)
+        transform.run(con, progress=progress)
+        record_run(con, run_id, "refresh", started, settings, summary, fp)
+    progress(f"warehouse published: {settings.warehouse}")
+    exports.publish(settings, run_id, progress)
     return {
         "status": "refreshed",
         "run_id": run_id,
         "new_rows": summary.new_rows,
         "revised_rows": summary.revised_rows,
         "unavailable": fetched.unavailable,
+        "not_updated": sorted(fetched.reused),
     }
+
+
+def run_refresh(options: Options, fetch=None) -> dict:
+    """Ingest -> transform -> report, published atomically. Returns a summary dict."""
+    settings = options.settings()
+    progress = progress_printer(options.quiet)
+    started = datetime.now(UTC)
+    with warehouse.refresh_lock(settings, wait=options.wait):
+        if fetch is not None:
+            entries = catalog_mod.select(catalog_mod.load_catalog(), options.series)
+            fetched = fetch(entries, settings, progress=progress)
+        else:
+            fetched = fetch_for(options, settings, progress)
+        result = refresh_locked(options, settings, fetched, started, progress)
+    if result["status"] == "refreshed":
+        report.build_report(settings, progress)
+    return result
 
 
 def run_ingest(options: Options) -> dict:
@@ -132,9 +184,14 @@ def run_ingest(options: Options) -> dict:
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
         fetched = ingest.fetch_all(entries, settings, progress=progress)
+        parsed = ingest.parse_all(
+            fetched.downloads,
+            from_snapshot=bool(settings.snapshots),
+            known=warehouse.known_downloads(settings),
+        )
         run_id = warehouse.new_run_id()
         with warehouse.staged(settings) as con:
-            summary = load_into(con, settings, entries, fetched, run_id, progress)
+            summary = load_into(con, settings, parsed, fetched, run_id, progress)
             record_run(con, run_id, "ingest", started, settings, summary)
     return {
         "status": "ingested",
@@ -180,15 +237,13 @@ def _retryable(task, task_run, state) -> bool:
 @task(name="fetch", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retryable)
 def fetch_task(options: dict) -> ingest.Fetched:
     opts = Options(**options)
-    settings = opts.settings()
-    entries = catalog_mod.select(catalog_mod.load_catalog(), opts.series)
-    return ingest.fetch_all(entries, settings, progress=progress_printer(opts.quiet))
+    return fetch_for(opts, opts.settings(), progress_printer(opts.quiet))
 
 
 @task(name="load-transform-publish")
-def publish_task(options: dict, fetched: ingest.Fetched) -> dict:
+def publish_task(options: dict, fetched: ingest.Fetched, started: datetime) -> dict:
     opts = Options(**options)
-    return run_refresh(opts, fetch=lambda *a, **k: fetched)
+    return refresh_locked(opts, opts.settings(), fetched, started, progress_printer(opts.quiet))
 
 
 @task(name="report")
@@ -198,9 +253,19 @@ def report_task(options: dict) -> dict:
 
 @flow(name="refresh", log_prints=False)
 def refresh_flow(options: dict) -> dict:
-    """The main job: ingest -> transform -> report, as one flow run."""
-    fetched = fetch_task(options)
-    return publish_task(options, fetched)
+    """The main job: ingest -> transform -> report, as one flow run.
+
+    The lock is taken first, so a second refresh waits or refuses before fetching anything.
+    """
+    opts = Options(**options)
+    settings = opts.settings()
+    started = datetime.now(UTC)
+    with warehouse.refresh_lock(settings, wait=opts.wait):
+        fetched = fetch_task(options)
+        result = publish_task(options, fetched, started)
+    if result["status"] == "refreshed":
+        report_task(options)
+    return result
 
 
 @flow(name="ingest")

@@ -1,27 +1,52 @@
-"""The report: charts (matplotlib SVG) -> one self-contained HTML (Jinja2) -> the same as PDF."""
+"""The report: charts (matplotlib SVG) -> one self-contained HTML (Jinja2) -> the same as PDF.
+
+Layout: a one-page summary (the claim scorecard), one section per claim (flows/sections/), then
+methods and provenance. The HTML inlines its charts as SVG; the PDF is the same template rendered
+by WeasyPrint with each chart as a vector SVG image, so the two always say the same thing.
+"""
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import logging
 import os
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import jinja2
+import pandas as pd
 
 from flows import warehouse
 from flows.config import TEMPLATES_DIR, Settings
-from flows.sections import Section, builders
+from flows.sections import Chart, Section, builders
 
 log = logging.getLogger("decoupling")
+Progress = Callable[[str], None]
+
 VERDICT_CLASS = {
     "supported": "ok",
     "partly supported": "part",
     "not supported": "no",
     "not available": "na",
 }
+
+# The five claims of docs/CLAIMS.md, so the scorecard names a claim even before its analysis
+# exists (its row then says "not measured"). Rows in marts.claims carry their own sentence.
+CLAIMS = {
+    "C1": "Since 1979 US productivity rose about 90% while typical worker pay rose about 33%.",
+    "C2": "A TV that cost a New York barber 200 hours of work twenty years ago costs 25 hours today.",
+    "C3": "The US has kept the investment rate (investment / gross profit) from rising since about 1980.",
+    "C4": "Profits equal investment plus capitalists' consumption (Kalecki's profit equation).",
+    "C5": "Productivity gains went to corporate margins and asset values, not household income.",
+}
+
+# Optional marts.claims column: the one measurement choice that moves the figure most. Claim
+# tables that lack it fall back to `detail`.
+MOVES_MOST = "moves_most"
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -30,67 +55,227 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _records(frame) -> list[dict]:
+def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts with None for missing values (templates test for None, not NaN)."""
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def gather(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] | None = None) -> dict:
-    """Everything the template needs, read from the warehouse."""
+def _build_sections(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> list[Section]:
+    """Every section; one that raises becomes an unavailable section so the rest still builds."""
     sections: list[Section] = []
     makers = builders()
     for index, make in enumerate(makers, start=1):
-        sections.append(make(con))
+        module = make.__module__.rsplit(".", 1)[-1]
+        try:
+            section = make(con)
+        except Exception as exc:  # a broken section must not take the report down
+            log.error("report section %s failed:\n%s", module, traceback.format_exc())
+            section = Section(
+                id=module.upper(),
+                title=module.upper(),
+                template="",
+                available=False,
+                reason=f"the section failed to build ({type(exc).__name__}: {exc})",
+            )
+            section.context["failed"] = True
+        sections.append(section)
         if progress:
-            progress(f"report section {index}/{len(makers)}: {sections[-1].id}")
-    claims = con.execute("SELECT * FROM marts.claims ORDER BY claim_id, metric").df()
-    provenance = con.execute(
+            charts = len(section.charts)
+            state = f"{charts} chart{'s' * (charts != 1)}" if section.available else "not available"
+            progress(f"report section {index}/{len(makers)}: {section.id} ({state})")
+    return sections
+
+
+def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The claims C1..C5 with their metric rows from marts.claims (claims without rows included)."""
+    try:
+        frame = con.execute("SELECT * FROM marts.claims ORDER BY claim_id, metric").df()
+    except duckdb.CatalogException:
+        frame = pd.DataFrame(columns=["claim_id", "claim"])
+    rows = _records(frame)
+    claims: list[dict] = []
+    for claim_id in sorted(set(CLAIMS) | {r["claim_id"] for r in rows}):
+        metrics = [r for r in rows if r["claim_id"] == claim_id]
+        for metric in metrics:
+            metric["moves_most"] = metric.get(MOVES_MOST)
+        claims.append(
+            {
+                "claim_id": claim_id,
+                "claim": next((m["claim"] for m in metrics if m.get("claim")), None)
+                or CLAIMS.get(claim_id, ""),
+                "metrics": metrics,
+            }
+        )
+    return claims
+
+
+def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every catalog series: source, vintage and access date, observations held, checksum."""
+    frame = con.execute(
         """
         WITH latest AS (
             SELECT series_id, arg_max(source, accessed_at) AS source,
                    arg_max(url, accessed_at) AS url, max(accessed_at) AS accessed_at,
-                   arg_max(vintage, accessed_at) AS vintage, max(last_date) AS last_date,
-                   arg_max(sha256, accessed_at) AS sha256, count(*) AS downloads
+                   arg_max(vintage, accessed_at) AS vintage, min(first_date) AS first_date,
+                   max(last_date) AS last_date, arg_max(sha256, accessed_at) AS sha256,
+                   count(*) AS downloads
             FROM meta.downloads GROUP BY series_id
         )
-        SELECT s.id, s.title, s.units, s.analyses, l.source, l.url, l.accessed_at, l.vintage,
-               l.last_date, l.sha256, l.downloads, a.available, a.reason
+        SELECT s.id, s.title, s.units, s.frequency, s.analyses, l.source, l.url, l.accessed_at,
+               l.vintage, l.first_date, l.last_date, l.sha256, l.downloads,
+               coalesce(a.available, false) AS available, a.reason
         FROM meta.series s
         LEFT JOIN latest l ON l.series_id = s.id
         LEFT JOIN meta.availability a ON a.series_id = s.id
         ORDER BY s.id
         """
     ).df()
+    return _records(frame)
+
+
+def changes(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the latest loading run changed, per series (OEWS occupations grouped as one line)."""
+    runs = con.execute(
+        "SELECT run_id, finished_at, new_rows, revised_rows FROM meta.runs "
+        "WHERE new_rows IS NOT NULL ORDER BY finished_at DESC"
+    ).fetchall()
+    if not runs:
+        return {"run": None, "first_load": True, "rows": [], "more": 0}
+    run_id = runs[0][0]
+    frame = con.execute(
+        """
+        SELECT CASE WHEN series_id LIKE 'OEWS\\_%' ESCAPE '\\' THEN 'OEWS occupations'
+                    ELSE series_id END AS series,
+               count(*) AS series_count, sum(new_observations) AS new_observations,
+               sum(revised_values) AS revised_values, max(max_rel_revision) AS max_rel_revision
+        FROM meta.changes WHERE run_id = ?
+        GROUP BY 1
+        HAVING sum(new_observations) + sum(revised_values) > 0
+        ORDER BY sum(revised_values) DESC, series
+        """,
+        [run_id],
+    ).df()
+    limit = 30
+    return {
+        "run": {
+            "run_id": run_id,
+            "finished_at": runs[0][1],
+            "new_rows": runs[0][2],
+            "revised_rows": runs[0][3],
+        },
+        "first_load": len(runs) == 1,
+        "series_changed": len(frame),
+        "rows": _records(frame.head(limit)),
+        "more": max(0, len(frame) - limit),
+    }
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The warehouse's tables and views with their descriptions (meta.tables)."""
+    try:
+        return _records(
+            con.execute(
+                "SELECT schema_name, table_name, kind, column_count, description "
+                "FROM meta.tables ORDER BY schema_name, table_name"
+            ).df()
+        )
+    except duckdb.CatalogException:
+        return []
+
+
+def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> dict:
+    """Everything the template needs, read from the warehouse."""
+    sections = _build_sections(con, progress)
     run = con.execute(
         "SELECT run_id, finished_at, inputs FROM meta.runs ORDER BY finished_at DESC LIMIT 1"
     ).fetchall()
     run = run[0] if run else None
     return {
         "sections": sections,
-        "claims": _records(claims),
-        "provenance": _records(provenance),
+        "claims": scorecard(con),
+        "provenance": provenance(con),
+        "changes": changes(con),
+        "tables": tables(con),
         "run": {"run_id": run[0], "finished_at": run[1], "inputs": run[2]} if run else None,
         "verdict_class": VERDICT_CLASS,
     }
 
 
-def render_html(context: dict, for_pdf: bool = False) -> str:
+def _fmt(value, digits: int = 1) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _with_unit(value, unit: str | None, digits: int = 1) -> str:
+    """A figure with its unit: 141.8%, 25.0 hours; a missing figure as a dash."""
+    text = _fmt(value, digits)
+    if text == "–" or not unit:
+        return text
+    if unit in ("percent", "%"):
+        return text + "%"
+    if unit in ("pp", "percentage points"):
+        return text + " pp"
+    return f"{text} {unit}"
+
+
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["fmt"] = lambda v, d=1: "–" if v is None or v != v else f"{v:,.{d}f}"
-    return env.get_template("report.html.j2").render(**context, for_pdf=for_pdf)
+    env.filters["fmt"] = _fmt
+    env.filters["with_unit"] = _with_unit
+    return env
 
 
-def build_report(
-    settings: Settings, progress: Callable[[str], None] | None = None
-) -> dict[str, Path]:
-    """Write report.html, report.pdf, charts/*.svg and data/*.csv under the output folder."""
+def _chart_as_image(chart: Chart) -> Chart:
+    """The chart with its SVG as a data-URI image: WeasyPrint draws it as vectors, and it does not
+    run the HTML style cascade over every SVG element (which only logs noise)."""
+    encoded = base64.b64encode(chart.svg.encode()).decode()
+    alt = jinja2.utils.markupsafe.escape(chart.alt or chart.title)
+    img = f'<img class="chart-svg" src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
+    return dataclasses.replace(chart, svg=img)
+
+
+def render_html(context: dict, for_pdf: bool = False) -> str:
+    if for_pdf:
+        sections = [
+            dataclasses.replace(s, charts=[_chart_as_image(c) for c in s.charts])
+            for s in context["sections"]
+        ]
+        context = {**context, "sections": sections}
+    return _environment().get_template("report.html.j2").render(**context, for_pdf=for_pdf)
+
+
+def render_pdf(context: dict, base_url: Path):
+    """The WeasyPrint document (pages and their boxes; `.write_pdf()` gives the bytes)."""
     import weasyprint
 
+    html = render_html(context, for_pdf=True)
+    return weasyprint.HTML(string=html, base_url=str(base_url)).render()
+
+
+def _chart_problems(sections: list[Section]) -> list[str]:
+    """Charts that break the project's chart rules (found, logged, and tested on the real build)."""
+    problems = []
+    for section in sections:
+        for chart in section.charts:
+            if not chart.title.strip():
+                problems.append(f"{chart.name}: no title")
+            if not chart.source.strip():
+                problems.append(f"{chart.name}: no source line")
+            if chart.data is None or chart.data.empty:
+                problems.append(f"{chart.name}: no data for the CSV")
+            if "data-chart-problems" in chart.svg:
+                problems.append(f"{chart.name}: {chart.svg.split('data-chart-problems=')[1][:80]}")
+    return problems
+
+
+def build_report(settings: Settings, progress: Progress | None = None) -> dict[str, Path]:
+    """Write report.html, report.pdf, charts/*.svg and data/*.csv under the output folder."""
     out = settings.output_dir
     (out / "charts").mkdir(parents=True, exist_ok=True)
     (out / "data").mkdir(parents=True, exist_ok=True)
@@ -100,18 +285,28 @@ def build_report(
     finally:
         con.close()
     context["generated_at"] = datetime.now(UTC)
-    for section in context["sections"]:
-        for chart in section.charts:
-            _write_atomic(out / "charts" / f"{chart.name}.svg", chart.svg.encode())
-            _write_atomic(
-                out / "data" / f"{chart.name}.csv", chart.data.to_csv(index=False).encode()
-            )
-            if progress:
-                progress(f"chart drawn: {chart.name}")
-    html = render_html(context)
-    _write_atomic(out / "report.html", html.encode())
-    pdf = weasyprint.HTML(string=render_html(context, for_pdf=True), base_url=str(out)).write_pdf()
-    _write_atomic(out / "report.pdf", pdf)
+    for problem in _chart_problems(context["sections"]):
+        log.warning("chart rule: %s", problem)
+    charts = [chart for section in context["sections"] for chart in section.charts]
+    for index, chart in enumerate(charts, start=1):
+        _write_atomic(out / "charts" / f"{chart.name}.svg", chart.svg.encode())
+        _write_atomic(out / "data" / f"{chart.name}.csv", chart.data.to_csv(index=False).encode())
+        if progress:
+            progress(f"chart drawn {index}/{len(charts)}: {chart.name}")
+    # The scorecard and provenance as data too: what the summary page shows, re-usable.
+    scorecard_rows = [m for claim in context["claims"] for m in claim["metrics"]]
+    _write_atomic(
+        out / "data" / "scorecard.csv", pd.DataFrame(scorecard_rows).to_csv(index=False).encode()
+    )
+    _write_atomic(
+        out / "data" / "provenance.csv",
+        pd.DataFrame(context["provenance"]).to_csv(index=False).encode(),
+    )
+    _write_atomic(out / "report.html", render_html(context).encode())
     if progress:
-        progress(f"report written: {out / 'report.html'} and {out / 'report.pdf'}")
+        progress(f"report written: {out / 'report.html'}")
+    document = render_pdf(context, out)
+    _write_atomic(out / "report.pdf", document.write_pdf())
+    if progress:
+        progress(f"report written: {out / 'report.pdf'} ({len(document.pages)} pages)")
     return {"html": out / "report.html", "pdf": out / "report.pdf"}

@@ -1,20 +1,101 @@
-"""`decoupling serve`: the refresh flow as a scheduled Prefect deployment."""
+"""Scheduled refreshes through Prefect: `decoupling serve` and `decoupling deploy`.
+
+- `serve` registers the refresh deployment with the Prefect server in PREFECT_API_URL and runs
+  its flow runs in subprocesses of this process (one machine: a laptop or a small server).
+- `deploy --pool NAME` registers the same deployment on a work pool instead; workers started on
+  any machine (`prefect worker start --pool NAME`) pick the runs up (a team).
+
+Only non-secret options become deployment parameters; keys are read from each run's environment.
+"""
 
 from __future__ import annotations
+
+from flows.config import PROJECT_ROOT, ConfigError
 
 # BLS publishes Productivity and Costs early in the second month of a quarter and revises it a
 # month later; the 15th at 06:00 UTC catches each month's releases.
 DEFAULT_CRON = "0 6 15 * *"
+DEPLOYMENT_NAME = "decoupling-refresh"
+ENTRYPOINT = "flows/pipeline.py:refresh_flow"
+
+
+def validate_cron(expr: str) -> str:
+    """A five-field cron expression Prefect accepts, else ConfigError (one line, exit 2)."""
+    from prefect.client.schemas.schedules import CronSchedule
+
+    problem = len(expr.split()) != 5
+    if not problem:
+        try:
+            CronSchedule(cron=expr)
+        except ValueError:  # pydantic's ValidationError is a ValueError
+            problem = True
+    if problem:
+        raise ConfigError(
+            f"invalid cron expression {expr!r}: expected five fields, e.g. '0 6 15 * *'"
+        )
+    return expr
+
+
+def _options(args):
+    from flows.pipeline import Options
+
+    options = Options(
+        snapshots=list(getattr(args, "snapshot", None) or []),
+        series=list(getattr(args, "series", None) or []),
+        warehouse=args.warehouse,
+        quiet=True,
+        wait=True,  # a scheduled run queues behind a manual one instead of failing
+    )
+    options.settings()  # bad folders or settings stop here, before anything is registered
+    if options.series:
+        from flows import catalog
+
+        catalog.select(catalog.load_catalog(), options.series)
+    return options
+
+
+def _require_server() -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        raise ConfigError(
+            "no Prefect server: start one with 'prefect server start' and set "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
 
 
 def main(args) -> int:
-    from flows.pipeline import Options, options_dict, refresh_flow
+    """`decoupling serve`: register the deployment and run its scheduled runs (blocks)."""
+    from flows.pipeline import options_dict, refresh_flow
 
-    options = Options(snapshots=list(args.snapshot or []), warehouse=args.warehouse, quiet=True)
-    options.settings()
+    cron = validate_cron(args.cron or DEFAULT_CRON)
+    options = _options(args)
+    _require_server()
     refresh_flow.serve(
-        name="decoupling-refresh",
-        cron=args.cron or DEFAULT_CRON,
+        name=DEPLOYMENT_NAME,
+        cron=cron,
         parameters={"options": options_dict(options)},
+        description="Monthly refresh of the decoupling warehouse and report",
     )
+    return 0
+
+
+def deploy(args) -> int:
+    """`decoupling deploy --pool NAME`: the deployment on a work pool, for workers to run."""
+    from flows.pipeline import options_dict, refresh_flow
+
+    cron = validate_cron(args.cron or DEFAULT_CRON)
+    options = _options(args)
+    _require_server()
+    source = args.source or str(PROJECT_ROOT)
+    deployment_id = refresh_flow.from_source(source=source, entrypoint=ENTRYPOINT).deploy(
+        name=DEPLOYMENT_NAME,
+        work_pool_name=args.pool,
+        cron=cron,
+        parameters={"options": options_dict(options)},
+        description="Monthly refresh of the decoupling warehouse and report",
+        print_next_steps=False,
+    )
+    print(f"deployment refresh/{DEPLOYMENT_NAME} ({deployment_id}) on work pool {args.pool}")
+    print(f"start a worker on each machine: prefect worker start --pool {args.pool}")
     return 0

@@ -35,6 +35,11 @@ RC = {
 }
 
 
+# The project style applies to every figure drawn in this process (titles are styled when set,
+# after new_figure returns, so a context manager around subplots() alone would miss them).
+plt.rcParams.update(RC)
+
+
 def new_figure(**kwargs) -> tuple[Figure, plt.Axes]:
     with plt.rc_context(RC):
         fig, ax = plt.subplots(**kwargs)
@@ -43,13 +48,56 @@ def new_figure(**kwargs) -> tuple[Figure, plt.Axes]:
 
 def add_source(fig: Figure, text: str) -> None:
     """The source and vintage line under every chart."""
-    fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", ha="left", va="bottom", wrap=True)
+    line = fig.text(0.01, 0.0, text, fontsize=7.5, color="#555555", ha="left", va="top", wrap=True)
+    line.set_gid("chart-source")
+
+
+def _place_source(fig: Figure) -> None:
+    """Put the source line just under everything else drawn (axis labels, legends below the
+    axes), left-aligned with it, so it never overlaps; bbox_inches='tight' then keeps it."""
+    sources = [t for t in fig.texts if t.get_gid() == "chart-source"]
+    if not sources:
+        return
+    renderer = fig.canvas.get_renderer()
+    for text in sources:
+        text.set_visible(False)
+    box = fig.get_tightbbox(renderer)  # inches
+    width, height = fig.get_size_inches()
+    for text in sources:
+        text.set_visible(True)
+        text.set_position((box.x0 / width, (box.y0 - 0.06) / height))
+
+
+def problems(fig: Figure) -> list[str]:
+    """What the chart lacks of the project's rules: a title stating the finding, labelled axes
+    (with units), a source line under it."""
+    found = []
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.has_data()]
+    suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    if not suptitle and not any(ax.get_title(loc) for ax in axes for loc in ("left", "center")):
+        found.append("no title")
+    for index, ax in enumerate(axes, start=1):
+        if not ax.get_ylabel():
+            found.append(f"axes {index}: no y-axis label")
+        if not ax.get_xlabel() and ax.xaxis.get_visible():
+            found.append(f"axes {index}: no x-axis label")
+    if not any(t.get_gid() == "chart-source" and t.get_text().strip() for t in fig.texts):
+        found.append("no source line (style.add_source)")
+    return found
 
 
 def to_svg(fig: Figure) -> str:
+    """The figure as inline SVG (text kept as text). A chart that breaks the rules is marked with
+    a data-chart-problems attribute, which the report logs and the tests look for."""
+    found = problems(fig)
+    _place_source(fig)
     buffer = io.StringIO()
     with plt.rc_context(RC):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]  # drop the XML prolog so it inlines into HTML
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog so it inlines into HTML
+    if found:
+        marker = "; ".join(found).replace('"', "'")
+        svg = svg.replace("<svg", f'<svg data-chart-problems="{marker}"', 1)
+    return svg

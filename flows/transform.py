@@ -17,14 +17,15 @@ documented and checked the same way. Assertions run after every model.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from flows.config import SQL_DIR
+from flows.config import SQL_DIR, ConfigError
 from flows.models import python_models
 
 LAYERS = ("staging", "marts")
@@ -150,6 +151,31 @@ def document(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         )
 
 
+# Analysis parameters an operator may set: DuckDB variable -> environment variable. Models read
+# them with getvariable(...) and fall back to their own defaults when unset.
+SQL_VARIABLES = {
+    "c2_anchor_price": "DECOUPLING_C2_ANCHOR_PRICE",  # dollars of the TV at the anchor year
+    "c2_anchor_year": "DECOUPLING_C2_ANCHOR_YEAR",  # default: 20 years before the latest year
+}
+
+
+def set_variables(con: duckdb.DuckDBPyConnection, env: Mapping[str, str] | None = None) -> None:
+    """Pass the parameters in SQL_VARIABLES to the models; a non-number is a ConfigError."""
+    env = os.environ if env is None else env
+    for variable, name in SQL_VARIABLES.items():
+        text = (env.get(name) or "").strip()
+        if not text:
+            con.execute(f"RESET VARIABLE {variable}")
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            raise ConfigError(f"{name}={text!r} is not a number") from None
+        if number != number or number <= 0:
+            raise ConfigError(f"{name}={text!r} must be a positive number")
+        con.execute(f"SET VARIABLE {variable} = {number!r}")
+
+
 def run_models(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path = SQL_DIR,
@@ -158,6 +184,7 @@ def run_models(
     """Build every model; return their names in the order built."""
     built = []
     models = discover(sql_dir)
+    set_variables(con)
     for index, model in enumerate(models, start=1):
         try:
             model.build(con) if model.build else con.execute(model.sql)

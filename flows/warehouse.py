@@ -131,6 +131,38 @@ COMMENT ON TABLE meta.availability IS 'Whether each catalog series was available
 COMMENT ON COLUMN meta.availability.series_id IS 'Catalog series id';
 COMMENT ON COLUMN meta.availability.available IS 'True when the series has observations in the warehouse';
 COMMENT ON COLUMN meta.availability.reason IS 'Why a series is not available (not in the snapshot, no live source, error)';
+
+-- For analysts: what the warehouse holds, read live from DuckDB's catalog (never stale).
+CREATE OR REPLACE VIEW meta.tables AS
+SELECT schema_name, table_name, 'table' AS kind, column_count, estimated_size AS estimated_rows,
+       comment AS description
+FROM duckdb_tables()
+WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
+UNION ALL
+SELECT schema_name, view_name, 'view', column_count, NULL, comment
+FROM duckdb_views()
+WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
+  AND NOT internal;
+COMMENT ON VIEW meta.tables IS 'Every table and view of the raw, meta, staging and marts schemas, with its description and column count';
+COMMENT ON COLUMN meta.tables.schema_name IS 'Schema: raw (as received), meta (catalog, provenance, runs), staging (cleaned), marts (analyses)';
+COMMENT ON COLUMN meta.tables.table_name IS 'Table or view name';
+COMMENT ON COLUMN meta.tables.kind IS 'table or view';
+COMMENT ON COLUMN meta.tables.column_count IS 'Number of columns';
+COMMENT ON COLUMN meta.tables.estimated_rows IS 'Approximate row count of a table (NULL for views)';
+COMMENT ON COLUMN meta.tables.description IS 'What it holds (its COMMENT)';
+
+CREATE OR REPLACE VIEW meta.columns AS
+SELECT schema_name, table_name, column_index AS position, column_name, data_type,
+       comment AS description
+FROM duckdb_columns()
+WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts');
+COMMENT ON VIEW meta.columns IS 'Every column of every table and view, with its type and description (what, unit, source)';
+COMMENT ON COLUMN meta.columns.schema_name IS 'Schema of the table';
+COMMENT ON COLUMN meta.columns.table_name IS 'Table or view name';
+COMMENT ON COLUMN meta.columns.position IS 'Column position in the table, from 1';
+COMMENT ON COLUMN meta.columns.column_name IS 'Column name';
+COMMENT ON COLUMN meta.columns.data_type IS 'DuckDB type';
+COMMENT ON COLUMN meta.columns.description IS 'What the column holds, its unit and source (its COMMENT)';
 """
 
 SERIES_COLUMNS = {
@@ -214,19 +246,49 @@ def known_downloads(settings: Settings) -> set[tuple[str, str]]:
 
 
 def last_fingerprint(settings: Settings) -> str | None:
+    return last_refresh(settings)[1]
+
+
+def last_refresh(settings: Settings) -> tuple[str | None, str | None]:
+    """(run id, fingerprint) of the last refresh the published warehouse records."""
     if not settings.warehouse.is_file():
-        return None
+        return None, None
     con = connect(settings.warehouse, read_only=True)
     try:
         row = con.execute(
-            "SELECT fingerprint FROM meta.runs WHERE command = 'refresh' "
+            "SELECT run_id, fingerprint FROM meta.runs WHERE command = 'refresh' "
             "ORDER BY finished_at DESC LIMIT 1"
         ).fetchall()
-        return row[0][0] if row else None
+        return (row[0][0], row[0][1]) if row else (None, None)
     except duckdb.CatalogException:
-        return None
+        return None, None
     finally:
         con.close()
+
+
+def fred_last_updated(settings: Settings) -> dict[str, tuple[str, str, str]]:
+    """Series id -> (FRED last_updated, series key, sha256) of each series' newest FRED API
+    download held (the keyed API records last_updated as the download's vintage)."""
+    if not settings.warehouse.is_file():
+        return {}
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT series_id, arg_max(vintage, accessed_at), arg_max(series_key, accessed_at),
+                   arg_max(sha256, accessed_at)
+            FROM meta.downloads WHERE source = 'fred' AND fmt = 'fred_json' AND part IS NULL
+            GROUP BY series_id
+            """
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows if r[1]}
+
+
+Change = tuple[int, int, float | None, float | None]
 
 
 def load_download(
@@ -235,50 +297,122 @@ def load_download(
     observations: pd.DataFrame,
     run_id: str,
     landed_path: str | None,
-) -> dict[str, tuple[int, int, float | None, float | None]]:
-    """Append what is new or revised in one download; return per-series (new, revised, max abs,
-    max rel revision). A download already loaded (same series key and checksum) adds nothing."""
-    already = con.execute(
-        "SELECT count(*) FROM meta.downloads WHERE series_key = ? AND sha256 = ?",
-        [download.key, download.sha256],
-    ).fetchall()[0][0]
-    if already:
+) -> dict[str, Change]:
+    """Append what is new or revised in one download (see `load_downloads`)."""
+    return load_downloads(con, [(download, observations, landed_path)], run_id)
+
+
+def load_downloads(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[tuple[Download, pd.DataFrame, str | None]],
+    run_id: str,
+) -> dict[str, Change]:
+    """Append what is new or revised in a batch of downloads, in one pass; return per-series
+    (new, revised, max abs, max rel revision) summed over the batch.
+
+    The result is the same as loading the downloads one after another in batch order: a value is
+    a new row when its date is not held and it is not missing, or when it differs from the value
+    in force just before it (the warehouse's current value or an earlier download of the batch).
+    A download already loaded (same series key and checksum) adds nothing. One registered frame,
+    one diff query and one insert per table, whatever the number of downloads.
+    """
+    if not batch:
         return {}
-    obs = observations[["series_id", "date", "value"]].copy()
-    obs["date"] = pd.to_datetime(obs["date"]).dt.date
-    con.register("incoming", obs)
+    already = set(
+        con.execute(
+            "SELECT series_key, sha256 FROM meta.downloads WHERE sha256 IN (SELECT unnest(?))",
+            [sorted({d.sha256 for d, _, _ in batch})],
+        ).fetchall()
+    )
+    fresh: list[tuple[Download, pd.DataFrame, str | None]] = []
+    for download, observations, landed in batch:
+        if (download.key, download.sha256) not in already:
+            already.add((download.key, download.sha256))
+            fresh.append((download, observations, landed))
+    if not fresh:
+        return {}
+    incoming = pd.concat(
+        [
+            o[["series_id", "date", "value"]].assign(ord=order)
+            for order, (_, o, _) in enumerate(fresh)
+        ],
+        ignore_index=True,
+    )
+    incoming["series_id"] = incoming["series_id"].astype(str)
+    incoming["date"] = pd.to_datetime(incoming["date"])
+    downloads = pd.DataFrame(
+        {
+            "ord": range(len(fresh)),
+            "sha256": [d.sha256 for d, _, _ in fresh],
+            "series_key": [d.key for d, _, _ in fresh],
+            "series_id": [d.series_id for d, _, _ in fresh],
+            "part": pd.Series([d.part for d, _, _ in fresh], dtype=object),
+            "source": [d.source for d, _, _ in fresh],
+            "url": [d.url for d, _, _ in fresh],
+            "fmt": [d.fmt for d, _, _ in fresh],
+            "accessed_at": pd.to_datetime([d.accessed_at for d, _, _ in fresh], utc=True),
+            "vintage": pd.Series([d.vintage for d, _, _ in fresh], dtype=object),
+            "rows": [len(o) for _, o, _ in fresh],
+            "license": [d.license for d, _, _ in fresh],
+            "landed_path": pd.Series([p for _, _, p in fresh], dtype=object),
+        }
+    )
+    con.register("incoming", incoming)
+    con.register("incoming_downloads", downloads)
     try:
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE incoming_diff AS
-            WITH current AS (
-                SELECT series_id, date, arg_max(value, load_seq) AS value
+            WITH batch AS (
+                SELECT series_id, date::DATE AS date,
+                       CASE WHEN isnan(value) THEN NULL ELSE value END AS value, ord
+                FROM incoming
+            ), current AS (
+                -- arg_max_null: a withdrawn (NULL) value is the current one, not the value before it.
+                SELECT series_id, date, arg_max_null(value, load_seq) AS value, -1 AS ord
                 FROM raw.observations
-                WHERE series_id IN (SELECT DISTINCT series_id FROM incoming)
+                WHERE series_id IN (SELECT DISTINCT series_id FROM batch)
                 GROUP BY series_id, date
-            ), held AS (
-                SELECT DISTINCT series_id, date FROM raw.observations
-                WHERE series_id IN (SELECT DISTINCT series_id FROM incoming)
+            ), sequence AS (
+                SELECT *, false AS from_warehouse FROM batch
+                UNION ALL BY NAME
+                SELECT *, true AS from_warehouse FROM current
+            ), judged AS (
+                SELECT *,
+                    coalesce(bool_or(from_warehouse OR value IS NOT NULL) OVER earlier, false)
+                        AS held_before,
+                    lag(value) OVER (PARTITION BY series_id, date ORDER BY ord) AS previous
+                FROM sequence
+                WINDOW earlier AS (
+                    PARTITION BY series_id, date ORDER BY ord
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                )
             )
-            SELECT i.series_id, i.date, i.value, c.value AS old_value,
-                   h.series_id IS NULL AS is_new
-            FROM incoming i
-            LEFT JOIN held h USING (series_id, date)
-            LEFT JOIN current c USING (series_id, date)
-            WHERE (h.series_id IS NULL AND i.value IS NOT NULL AND NOT isnan(i.value))
-               OR (h.series_id IS NOT NULL AND c.value IS DISTINCT FROM
-                   CASE WHEN isnan(i.value) THEN NULL ELSE i.value END)
+            SELECT series_id, date, value, ord, previous AS old_value,
+                   NOT held_before AS is_new,
+                   row_number() OVER (ORDER BY ord, series_id, date) AS rn
+            FROM judged
+            WHERE NOT from_warehouse
+              AND ((NOT held_before AND value IS NOT NULL)
+                   OR (held_before AND previous IS DISTINCT FROM value))
             """
         )
-        con.execute(
-            """
-            INSERT INTO raw.observations
-            SELECT series_id, date, CASE WHEN isnan(value) THEN NULL ELSE value END,
-                   ?::TIMESTAMPTZ, ?, nextval('raw.load_seq')
-            FROM incoming_diff ORDER BY series_id, date
-            """,
-            [download.accessed_at, download.sha256],
-        )
+        count = con.execute("SELECT count(*) FROM incoming_diff").fetchall()[0][0]
+        if count:
+            # Take `count` numbers from the sequence at once (one writer holds the lock, so they
+            # are consecutive) and give them out in batch order: the latest download wins.
+            last = con.execute(
+                "SELECT max(nextval('raw.load_seq')) FROM range(?)", [count]
+            ).fetchall()[0][0]
+            con.execute(
+                """
+                INSERT INTO raw.observations
+                SELECT i.series_id, i.date, i.value, d.accessed_at, d.sha256, ? + i.rn
+                FROM incoming_diff i JOIN incoming_downloads d USING (ord)
+                ORDER BY i.rn
+                """,
+                [last - count],
+            )
         summary = con.execute(
             """
             SELECT series_id, count(*) FILTER (WHERE is_new),
@@ -288,40 +422,47 @@ def load_download(
             FROM incoming_diff GROUP BY series_id
             """
         ).fetchall()
-        if "label" in observations.columns:
-            labels = observations[["series_id", "label"]].dropna().drop_duplicates("series_id")
+        labelled = [
+            o[["series_id", "label"]].assign(ord=order)
+            for order, (_, o, _) in enumerate(fresh)
+            if "label" in o.columns
+        ]
+        if labelled:
+            labels = pd.concat(labelled, ignore_index=True).dropna(subset=["label"])
+            labels["series_id"] = labels["series_id"].astype(str)
+            labels["label"] = labels["label"].astype(str)
             con.register("incoming_labels", labels)
             con.execute(
                 """
+                CREATE OR REPLACE TEMP TABLE latest_labels AS
+                SELECT series_id, arg_max(label, ord) AS label
+                FROM incoming_labels GROUP BY series_id;
                 DELETE FROM meta.series_labels
-                WHERE series_id IN (SELECT series_id FROM incoming_labels);
-                INSERT INTO meta.series_labels SELECT series_id, label FROM incoming_labels;
+                WHERE series_id IN (SELECT series_id FROM latest_labels);
+                INSERT INTO meta.series_labels SELECT series_id, label FROM latest_labels;
+                DROP TABLE latest_labels;
                 """
             )
             con.unregister("incoming_labels")
-        dates = obs["date"]
         con.execute(
-            "INSERT INTO meta.downloads VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                download.sha256,
-                download.key,
-                download.series_id,
-                download.part,
-                download.source,
-                download.url,
-                download.fmt,
-                download.accessed_at,
-                download.vintage,
-                len(obs),
-                dates.min() if len(obs) else None,
-                dates.max() if len(obs) else None,
-                download.license,
-                landed_path,
-                run_id,
-            ],
+            """
+            INSERT INTO meta.downloads
+            SELECT d.sha256, d.series_key, d.series_id, d.part, d.source, d.url, d.fmt,
+                   d.accessed_at, d.vintage, d.rows, s.first_date, s.last_date, d.license,
+                   d.landed_path, ?
+            FROM incoming_downloads d
+            LEFT JOIN (
+                SELECT ord, min(date)::DATE AS first_date, max(date)::DATE AS last_date
+                FROM incoming GROUP BY ord
+            ) s USING (ord)
+            ORDER BY d.ord
+            """,
+            [run_id],
         )
+        con.execute("DROP TABLE incoming_diff")
     finally:
         con.unregister("incoming")
+        con.unregister("incoming_downloads")
     return {row[0]: (row[1], row[2], row[3], row[4]) for row in summary}
 
 

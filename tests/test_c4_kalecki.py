@@ -45,7 +45,8 @@ def build_warehouse(
     fetched = ingest.fetch_all(entries, settings)
     con = warehouse.connect(settings.warehouse)
     warehouse.init_schema(con)
-    load_into(con, settings, entries, fetched, "test-run", None)
+    parsed = ingest.parse_all(fetched.downloads, from_snapshot=True)
+    load_into(con, settings, parsed, fetched, "test-run", None)
     transform.run_models(con)
     return con
 

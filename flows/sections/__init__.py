@@ -1,5 +1,9 @@
 """Report sections: one module per claim, each with `build(con) -> Section`.
 
+The section's template (reports/templates/sections/<template>) renders its charts; the shared
+`chart.html.j2` (`{% include "chart.html.j2" %}` inside `{% for chart in s.charts %}`) gives the
+standard figure: the chart, then its source line and a link to its data CSV.
+
 A section that lacks its data still returns a Section with `available=False` and the reason,
 so the rest of the report builds.
 """
@@ -19,6 +23,7 @@ class Chart:
     svg: str
     data: pd.DataFrame
     source: str  # source and vintage line
+    alt: str | None = None  # optional: text for screen readers (default: the title)
 
 
 @dataclass

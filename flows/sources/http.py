@@ -681,6 +681,13 @@ def client(
     """A client for `source` configured from settings (FRED uses settings.fred_rate_per_s)."""
     if rate_per_s is None:
         rate_per_s = settings.fred_rate_per_s if source == "fred" else DEFAULT_RATE_PER_S
+    if retry is None:
+        retry = RetryPolicy(
+            max_attempts=max(settings.http_retries, 1),
+            base_delay=settings.http_backoff_s,
+            max_delay=settings.http_max_delay_s,
+            unreachable_delay=min(settings.http_backoff_s, RetryPolicy.unreachable_delay),
+        )
     return HttpClient(
         source,
         user_agent=settings.user_agent,

@@ -126,27 +126,21 @@ def snapshot_download(path: Path, entry: Series, stamp: datetime) -> Download:
 
 
 class _Book:
-    """Sheets as lists of rows of plain values (str, float, int, None), for xls and xlsx alike."""
+    """Sheets as lists of rows of plain values (str, float, int, None), for xls and xlsx alike.
+
+    Read with calamine (Rust): about ten times faster than openpyxl/xlrd on these workbooks, which
+    made the OEWS files most of a refresh's parse time.
+    """
 
     def __init__(self, body: bytes, extension: str, where: str, catalog_id: str):
         self.where = where
         self.catalog_id = catalog_id
         self.extension = extension
         try:
-            if extension == "xlsx":
-                import openpyxl
+            from python_calamine import CalamineWorkbook
 
-                self._xlsx = openpyxl.load_workbook(
-                    io.BytesIO(body), read_only=True, data_only=True
-                )
-                self.names = list(self._xlsx.sheetnames)
-            else:
-                import xlrd
-
-                self._xls = xlrd.open_workbook(
-                    file_contents=body, on_demand=True, logfile=io.StringIO()
-                )
-                self.names = list(self._xls.sheet_names())
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(body))
+            self.names = list(self._book.sheet_names)
         except Exception as exc:  # zip/ole errors come in many types: one line naming the file
             raise self.error(f"not a readable {extension} workbook ({exc})") from exc
 
@@ -154,18 +148,13 @@ class _Book:
         return SourceError(SOURCE, self.catalog_id, f"{self.where}: {problem}")
 
     def rows(self, name: str, limit: int | None = None) -> Iterator[tuple[Any, ...]]:
-        if self.extension == "xlsx":
-            yield from self._xlsx[name].iter_rows(max_row=limit, values_only=True)
-            return
-        sheet = self._xls.sheet_by_name(name)
-        for index in range(min(sheet.nrows, limit or sheet.nrows)):
-            yield tuple(sheet.row_values(index))
+        sheet = self._book.get_sheet_by_name(name)
+        # calamine gives '' for an empty cell; None is what the parser expects for one.
+        for row in sheet.to_python(skip_empty_area=False, nrows=limit):
+            yield tuple(None if cell == "" else cell for cell in row)
 
     def close(self) -> None:
-        if self.extension == "xlsx":
-            self._xlsx.close()
-        else:
-            self._xls.release_resources()
+        self._book.close()
 
 
 def _header_index(rows: list[tuple[Any, ...]]) -> int | None:

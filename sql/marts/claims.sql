@@ -13,4 +13,5 @@ SELECT * FROM marts.claims_c1
 UNION ALL BY NAME SELECT * FROM marts.claims_c3
 UNION ALL BY NAME SELECT * FROM marts.claims_c4
 UNION ALL BY NAME SELECT * FROM marts.claims_c5
+UNION ALL BY NAME SELECT * FROM marts.claims_c2
 ORDER BY claim_id;

@@ -1,0 +1,45 @@
+-- Every productivity, pay and price measure of claim C1 in nominal terms, quarterly and annual, long form: a measure is a named row set, not a column, so the variants combine them freely. Productivity rows also carry the sector's own output deflator and nominal mean hourly compensation, from which the labor share and the three wedges follow exactly.
+-- column frequency: Q quarterly or A annual (annual values average four complete quarters)
+-- column date: First day of the quarter or year
+-- column dimension: productivity, pay or deflator
+-- column measure: Measure name (described in the c1_measure_catalog mart)
+-- column nominal: Productivity: nominal output per hour; pay: nominal pay (hourly, or weekly for median_weekly); deflator: the price index. Units in the c1_measure_catalog mart; only ratios over time are used
+-- column output_deflator: Productivity only: the sector's output price index (nominal / output_deflator = real output per hour as published); NULL otherwise and where the deflator is not yet published
+-- column mean_compensation: Productivity only: nominal mean hourly compensation in the same sector and units, so mean_compensation / nominal is proportional to the labor share; NULL otherwise
+CREATE OR REPLACE TABLE marts.c1_measures AS
+WITH i AS (
+    SELECT *, 100 * compnfb / comprnfb AS bls_consumer,
+           -- BLS deflates sector compensation by one consumer price index, so NFC nominal hourly
+           -- compensation is its real index times the deflator implied by COMPNFB / COMPRNFB.
+           nfc_real_compensation * compnfb / comprnfb AS nfc_compensation
+    FROM staging.c1_inputs
+), rows AS (
+    SELECT frequency, date, 'productivity' AS dimension, 'nonfarm_business' AS measure,
+           ophnfb * ipdnbs / 100 AS nominal, ipdnbs AS output_deflator, compnfb AS mean_compensation
+    FROM i
+    UNION ALL
+    SELECT frequency, date, 'productivity', 'nonfinancial_corporate',
+           100 * nfc_compensation / nfc_labor_share,
+           100 * (100 * nfc_compensation / nfc_labor_share) / nfc_productivity, nfc_compensation
+    FROM i
+    UNION ALL
+    SELECT frequency, date, 'productivity', 'total_economy_net', ndp / hours, gdpdef,
+           compensation / hours
+    FROM i
+    UNION ALL
+    SELECT frequency, date, 'pay', 'mean_compensation', compnfb, NULL, NULL FROM i
+    UNION ALL
+    SELECT frequency, date, 'pay', 'ahe', ahe, NULL, NULL FROM i
+    UNION ALL
+    SELECT frequency, date, 'pay', 'ahe_comp_ratio', ahe * compensation / wages, NULL, NULL FROM i
+    UNION ALL
+    SELECT frequency, date, 'pay', 'median_weekly', median_weekly_real * cpi_u / 100, NULL, NULL FROM i
+    UNION ALL
+    SELECT frequency, date, 'deflator', d.measure, d.nominal, NULL, NULL
+    FROM i, LATERAL (VALUES ('cpi_u', cpi_u), ('cpi_u_rs', cpi_u_rs), ('chained_cpi', chained_cpi),
+                            ('epi_cpi', epi_cpi), ('pce', pce), ('bls_consumer', bls_consumer),
+                            ('nonfarm_output', ipdnbs), ('gdp', gdpdef)) AS d(measure, nominal)
+)
+SELECT * FROM rows
+WHERE nominal IS NOT NULL AND (dimension <> 'productivity' OR mean_compensation IS NOT NULL)
+ORDER BY dimension, measure, frequency, date;

@@ -1,0 +1,72 @@
+-- The inputs of the productivity-pay analysis (claim C1), one row per period, quarterly (Q) and annual (A). Quarterly values are published quarters or averages of three months; annual values average four complete quarters. Annual production/nonsupervisory hourly earnings before 1964 come from the discontinued SIC-basis series (EEU00500006_ANNUAL) ratio-linked to AHETPI in 1964, as EPI does; there is no quarterly value before 1964.
+-- column frequency: Q quarterly or A annual
+-- column date: First day of the quarter or year
+-- column ophnfb: Nonfarm business output per hour (OPHNFB), index 2017=100
+-- column ipdnbs: Nonfarm business implicit price deflator (IPDNBS), index 2017=100
+-- column compnfb: Nonfarm business hourly compensation, nominal (COMPNFB), index 2017=100
+-- column comprnfb: Nonfarm business real hourly compensation, BLS consumer deflator (COMPRNFB), index 2017=100
+-- column nfc_productivity: Nonfinancial corporations output per hour (PRS88003093), index 2017=100
+-- column nfc_real_compensation: Nonfinancial corporations real hourly compensation (PRS88003153), index 2017=100
+-- column nfc_labor_share: Nonfinancial corporations labor share (PRS88003173), index 2017=100
+-- column ndp: Net domestic product (NIPA table 1.7.5 line 30), billions of dollars, annual rate
+-- column hours: Total-economy hours of all workers (BLS), billions of hours, annual rate
+-- column compensation: Compensation of employees (NIPA table 2.1 line 2, W209RC1), billions of dollars, annual rate
+-- column wages: Wages and salaries (NIPA table 2.1 line 3, A576RC1), billions of dollars, annual rate
+-- column ahe: Average hourly earnings of production and nonsupervisory employees (AHETPI; annual before 1964 spliced from EEU00500006_ANNUAL), dollars per hour
+-- column median_weekly_real: Median usual weekly real earnings of full-time wage and salary workers (LES1252881600Q), 1982-84 CPI-U dollars
+-- column cpi_u: CPI-U all items, seasonally adjusted (CPIAUCSL), index 1982-84=100
+-- column cpi_u_rs: CPI-U-RS all items (CPI_U_RS), index December 1977=100
+-- column chained_cpi: Chained CPI-U (SUUR0000SA0), index December 1999=100
+-- column epi_cpi: EPI's extended chained CPI-U (staging.extended_cpi), index December 1999=100
+-- column pce: PCE chain-type price index (PCEPI), index 2017=100
+-- column gdpdef: GDP implicit price deflator (GDPDEF), index 2017=100
+CREATE OR REPLACE VIEW staging.c1_inputs AS
+WITH ql AS (
+    SELECT series_id, date, value FROM staging.quarterly
+    WHERE series_id IN ('OPHNFB', 'IPDNBS', 'COMPNFB', 'COMPRNFB', 'PRS88003093', 'PRS88003153',
+                        'PRS88003173', 'NIPA_T10705_L30_NDP', 'TOTAL_ECONOMY_HOURS_ALL_WORKERS',
+                        'W209RC1', 'A576RC1', 'AHETPI', 'LES1252881600Q', 'CPIAUCSL', 'CPI_U_RS',
+                        'SUUR0000SA0', 'PCEPI', 'GDPDEF')
+    UNION ALL
+    SELECT 'EPI_CPI', CAST(date_trunc('quarter', date) AS DATE), avg(value)
+    FROM staging.extended_cpi
+    GROUP BY date_trunc('quarter', date)
+    HAVING count(*) = 3
+), al AS (
+    SELECT series_id, make_date(year(date), 1, 1) AS date, avg(value) AS value
+    FROM ql GROUP BY series_id, year(date) HAVING count(*) = 4
+), ahe_link AS (
+    SELECT a.value / e.value AS factor
+    FROM al a JOIN staging.annual e ON e.series_id = 'EEU00500006_ANNUAL' AND e.year = 1964
+    WHERE a.series_id = 'AHETPI' AND a.date = DATE '1964-01-01'
+), long AS (
+    SELECT 'Q' AS frequency, * FROM ql
+    UNION ALL
+    SELECT 'A', * FROM al
+    UNION ALL
+    SELECT 'A', 'AHETPI', make_date(e.year, 1, 1), e.value * ahe_link.factor
+    FROM staging.annual e, ahe_link
+    WHERE e.series_id = 'EEU00500006_ANNUAL' AND e.year < 1964
+)
+SELECT frequency, date,
+       max(value) FILTER (WHERE series_id = 'OPHNFB') AS ophnfb,
+       max(value) FILTER (WHERE series_id = 'IPDNBS') AS ipdnbs,
+       max(value) FILTER (WHERE series_id = 'COMPNFB') AS compnfb,
+       max(value) FILTER (WHERE series_id = 'COMPRNFB') AS comprnfb,
+       max(value) FILTER (WHERE series_id = 'PRS88003093') AS nfc_productivity,
+       max(value) FILTER (WHERE series_id = 'PRS88003153') AS nfc_real_compensation,
+       max(value) FILTER (WHERE series_id = 'PRS88003173') AS nfc_labor_share,
+       max(value) FILTER (WHERE series_id = 'NIPA_T10705_L30_NDP') AS ndp,
+       max(value) FILTER (WHERE series_id = 'TOTAL_ECONOMY_HOURS_ALL_WORKERS') AS hours,
+       max(value) FILTER (WHERE series_id = 'W209RC1') AS compensation,
+       max(value) FILTER (WHERE series_id = 'A576RC1') AS wages,
+       max(value) FILTER (WHERE series_id = 'AHETPI') AS ahe,
+       max(value) FILTER (WHERE series_id = 'LES1252881600Q') AS median_weekly_real,
+       max(value) FILTER (WHERE series_id = 'CPIAUCSL') AS cpi_u,
+       max(value) FILTER (WHERE series_id = 'CPI_U_RS') AS cpi_u_rs,
+       max(value) FILTER (WHERE series_id = 'SUUR0000SA0') AS chained_cpi,
+       max(value) FILTER (WHERE series_id = 'EPI_CPI') AS epi_cpi,
+       max(value) FILTER (WHERE series_id = 'PCEPI') AS pce,
+       max(value) FILTER (WHERE series_id = 'GDPDEF') AS gdpdef
+FROM long
+GROUP BY frequency, date;

@@ -1,0 +1,238 @@
+"""Helpers for the operations tests: a fake FRED + BLS server on 127.0.0.1 that can misbehave on
+demand, a small hand-made catalog and data, and a content digest of a warehouse."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import struct
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import duckdb
+
+# The four series the C1 marts need (hand-made values, not real data) and one BLS API series.
+FRED_SERIES = {"OPHNFB": "Q", "COMPRNFB": "Q", "AHETPI": "M", "CPIAUCSL": "M"}
+BLS_SERIES = "CES0500000008"
+CATALOG_HEADER = (
+    "id,source,live_id,title,units,frequency,seasonal,analyses,license,snapshot_path,notes"
+)
+
+
+def write_catalog(path: Path, with_bls: bool = True) -> Path:
+    rows = [CATALOG_HEADER]
+    for sid, freq in FRED_SERIES.items():
+        rows.append(f"{sid},fred,,{sid} (test),Index,{freq},SA,C1,Public domain,,")
+    if with_bls:
+        rows.append(
+            f"{BLS_SERIES},bls,,AHE production workers (test),Dollars,M,SA,C1,Public domain,,"
+        )
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def _dates(freq: str, first_year: int = 1975, last_year: int = 2024) -> list[str]:
+    step = 3 if freq == "Q" else 1
+    return [f"{y}-{m:02d}-01" for y in range(first_year, last_year + 1) for m in range(1, 13, step)]
+
+
+def series_values(series_id: str) -> dict[str, float]:
+    """Deterministic made-up values: a series-specific growth path."""
+    freq = FRED_SERIES.get(series_id, "M")
+    rate = 1.0 + (sum(map(ord, series_id)) % 7 + 3) / 1000
+    return {d: round(50 * rate**i, 3) for i, d in enumerate(_dates(freq))}
+
+
+def fred_csv(series_id: str, values: dict[str, float] | None = None) -> bytes:
+    values = values if values is not None else series_values(series_id)
+    lines = [f"observation_date,{series_id}"] + [f"{d},{v}" for d, v in values.items()]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def bls_body(payload: dict) -> bytes:
+    first, last = int(payload["startyear"]), int(payload["endyear"])
+    values = series_values(BLS_SERIES)
+    series = []
+    for sid in payload["seriesid"]:
+        data = [
+            {"year": d[:4], "period": f"M{d[5:7]}", "value": str(v), "footnotes": [{}]}
+            for d, v in values.items()
+            if first <= int(d[:4]) <= last
+        ]
+        series.append({"seriesID": sid, "data": data})
+    return json.dumps(
+        {"status": "REQUEST_SUCCEEDED", "message": [], "Results": {"series": series}}
+    ).encode()
+
+
+FAULTS = ("timeout", "reset", "429", "503", "truncated", "html", "not_processed")
+
+
+class FakeSources:
+    """FRED's keyless CSV layout and the BLS API on one local port.
+
+    `faults[key]` is a list of fault names consumed one per request for that key (the FRED
+    series id, or "bls"); "always:<fault>" repeats forever. Every request is logged.
+    """
+
+    def __init__(self) -> None:
+        self.faults: dict[str, list[str]] = defaultdict(list)
+        self.bodies: dict[str, bytes] = {}
+        self.log: list[tuple[float, str, str]] = []  # (time, key, path with query)
+        self.retry_after = "1"
+        self.slow_s = 1.5
+        self._lock = threading.Lock()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                if parts.path != "/graph/fredgraph.csv":
+                    return self._send(404, b"not found", "text/plain")
+                sid = (parse_qs(parts.query).get("id") or [""])[0]
+                body = owner.bodies.get(sid) or (fred_csv(sid) if sid in FRED_SERIES else None)
+                if body is None:
+                    return self._send(404, b"Series not found", "text/plain")
+                owner._serve(self, sid, body, "text/csv")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = json.loads(self.rfile.read(length) or b"{}")
+                owner._serve(self, "bls", bls_body(payload), "application/json")
+
+            def _send(self, status: int, body: bytes, ctype: str, extra=None) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                for k, v in (extra or {}).items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.handler = Handler
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def start(self) -> FakeSources:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.faults.clear()
+            self.bodies.clear()
+            self.log.clear()
+
+    def requests_for(self, key: str) -> list[tuple[float, str, str]]:
+        return [entry for entry in self.log if entry[1] == key]
+
+    def _next_fault(self, key: str) -> str | None:
+        with self._lock:
+            queue = self.faults.get(key) or []
+            if not queue:
+                return None
+            if queue[0].startswith("always:"):
+                return queue[0].split(":", 1)[1]
+            return queue.pop(0)
+
+    def _serve(self, handler, key: str, body: bytes, ctype: str) -> None:
+        with self._lock:
+            self.log.append((time.monotonic(), key, handler.path))
+        fault = self._next_fault(key)
+        if fault is None:
+            return handler._send(200, body, ctype)
+        if fault == "timeout":
+            time.sleep(self.slow_s)  # longer than the client's read timeout
+            try:
+                handler._send(200, body, ctype)
+            except OSError:
+                pass
+            return None
+        if fault == "reset":
+            sock = handler.connection
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.close_connection = True
+            sock.close()  # RST: the client sees "connection reset by peer"
+            return None
+        if fault == "429":
+            return handler._send(
+                429, b"Too Many Requests", "text/plain", {"Retry-After": self.retry_after}
+            )
+        if fault == "503":
+            return handler._send(503, b"Service Unavailable", "text/plain")
+        if fault == "truncated":
+            handler.send_response(200)
+            handler.send_header("Content-Type", ctype)
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body[: len(body) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            return None
+        if fault == "html":
+            page = b"<!DOCTYPE html><html><body>Please verify you are human</body></html>"
+            return handler._send(200, page, "text/html")
+        if fault == "not_processed":
+            answer = {
+                "status": "REQUEST_NOT_PROCESSED",
+                "message": ["Request could not be serviced, as the system is busy."],
+                "Results": {},
+            }
+            return handler._send(200, json.dumps(answer).encode(), "application/json")
+        raise AssertionError(fault)
+
+
+STABLE_COLUMNS = {
+    "raw.observations": "series_id, date, value, download_sha256",
+    "meta.downloads": "series_key, sha256, rows, first_date, last_date",
+}
+
+
+def warehouse_digest(path: Path) -> str:
+    """A digest of the content of raw and marts (and the download log): equal digests = same data."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        digest = hashlib.sha256()
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "WHERE schema_name IN ('raw', 'marts') OR (schema_name = 'meta' AND table_name = 'downloads') "
+            "ORDER BY ALL"
+        ).fetchall()
+        for schema, table in tables:
+            # Times of access (vintage, accessed_at) and load order differ between equal runs.
+            columns = STABLE_COLUMNS.get(f"{schema}.{table}", "*")
+            rows = con.execute(f'SELECT {columns} FROM {schema}."{table}" ORDER BY ALL').fetchall()
+            digest.update(f"{schema}.{table}:{len(rows)}\n".encode())
+            for row in rows:
+                digest.update(repr(tuple(_stable(v) for v in row)).encode())
+        return digest.hexdigest()
+    finally:
+        con.close()
+
+
+def _stable(value):
+    # Parallel aggregates may differ in the last bit from run to run: compare 12 digits.
+    return f"{value:.12g}" if isinstance(value, float) else value
+
+
+def file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,252 @@
+"""The HTML report built from the real snapshot: self-contained, every chart's data beside it, and
+clean in headless Chromium (no console errors, no failed or outside requests, fits a phone)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from PIL import Image, ImageStat
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--remote-debugging-port=0",
+]
+
+
+@pytest.fixture(scope="module")
+def output(refreshed) -> Path:
+    return refreshed["settings"].output_dir
+
+
+def test_html_is_self_contained(output):
+    html = (output / "report.html").read_text()
+    assert "<script" not in html.lower()
+    assert "<link" not in html.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), (
+        "a resource leaves the page"
+    )
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html)
+    charts = sorted((output / "charts").glob("*.svg"))
+    assert charts, "the report has no charts"
+    assert html.count("<svg") >= len(charts)  # every chart inline
+
+
+def test_every_chart_has_its_data_and_follows_the_rules(output, warehouse_ro):
+    for svg in sorted((output / "charts").glob("*.svg")):
+        data = output / "data" / f"{svg.stem}.csv"
+        assert data.is_file(), f"{svg.name} has no data CSV"
+        frame = pd.read_csv(data)
+        assert len(frame) > 0 and len(frame.columns) >= 2, f"{data.name} is empty"
+        text = svg.read_text()
+        assert "data-chart-problems" not in text, f"{svg.name}: {text[:300]}"
+        assert 'id="chart-source"' in text, f"{svg.name} has no source line"
+    scorecard = pd.read_csv(output / "data" / "scorecard.csv")
+    claims = warehouse_ro.execute("SELECT claim_id, metric, measured FROM marts.claims").df()
+    assert len(scorecard) == len(claims)
+    assert set(scorecard["metric"]) == set(claims["metric"])
+
+
+def test_summary_shows_every_claim_row(output, warehouse_ro):
+    from flows.report import _with_unit
+
+    html = (output / "report.html").read_text()
+    summary = html[html.index('id="summary"') : html.index('aria-label="Contents"')]
+    rows = warehouse_ro.execute(
+        "SELECT claim_id, metric, measured, unit, verdict FROM marts.claims"
+    ).fetchall()
+    assert rows
+    for claim_id, metric, measured, unit, verdict in rows:
+        assert metric in summary
+        assert _with_unit(measured, unit) in summary, f"{claim_id} {metric}: measured value missing"
+        assert verdict in summary
+    for claim_id in ("C1", "C2", "C3", "C4", "C5"):  # claims without rows still listed
+        assert f">{claim_id}</a>" in summary
+
+
+# ---- Chromium over the DevTools protocol ----------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None and (REPO / ".ci" / "system-deps").is_file():
+        subprocess.run([str(REPO / ".ci" / "system-deps")], check=False)  # installs as root (CI)
+        path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("chromium is not installed: run `make system-deps` (Debian package chromium)")
+    return path
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over one page's websocket."""
+
+    def __init__(self, url: str):
+        from websockets.sync.client import connect
+
+        self.socket = connect(url, max_size=None, open_timeout=30)
+        self.next_id = 0
+        self.events: list[dict] = []
+
+    def send(self, method: str, params: dict | None = None, timeout: float = 60) -> dict:
+        self.next_id += 1
+        self.socket.send(json.dumps({"id": self.next_id, "method": method, "params": params or {}}))
+        deadline = time.monotonic() + timeout
+        while True:
+            message = json.loads(self.socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self.events.append(message)
+
+    def wait_for(self, event: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == event for e in self.events):
+            message = json.loads(self.socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+            self.events.append(message)
+
+    def evaluate(self, expression: str):
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})
+        return result["result"].get("value")
+
+    def screenshot(self, path: Path) -> Path:
+        data = self.send("Page.captureScreenshot", {"format": "png"})["data"]
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+@pytest.fixture()
+def browser(chromium, tmp_path):
+    profile = tmp_path / "chromium-profile"
+    process = subprocess.Popen(
+        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 60
+        while not (port_file.is_file() and port_file.read_text().strip()):
+            assert process.poll() is None, "chromium exited at start"
+            assert time.monotonic() < deadline, "chromium did not open its DevTools port"
+            time.sleep(0.1)
+        port = int(port_file.read_text().split()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=30) as r:
+            pages = [t for t in json.load(r) if t["type"] == "page"]
+        tools = DevTools(pages[0]["webSocketDebuggerUrl"])
+        yield tools
+        tools.close()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.mark.browser
+def test_report_in_headless_chromium(output, browser, tmp_path):
+    for domain in ("Runtime", "Log", "Network", "Page"):
+        browser.send(f"{domain}.enable")
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+    )
+    url = (output / "report.html").resolve().as_uri()
+    browser.send("Page.navigate", {"url": url})
+    browser.wait_for("Page.loadEventFired")
+    assert browser.evaluate("document.readyState") == "complete"
+    desktop = browser.screenshot(tmp_path / "report-desktop.png")
+
+    events = browser.events
+    console_errors = [
+        e["params"]
+        for e in events
+        if e.get("method") == "Runtime.consoleAPICalled"
+        and e["params"]["type"] in ("error", "assert")
+    ]
+    exceptions = [e["params"] for e in events if e.get("method") == "Runtime.exceptionThrown"]
+    log_errors = [
+        e["params"]["entry"]
+        for e in events
+        if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"
+    ]
+    failed = [e["params"] for e in events if e.get("method") == "Network.loadingFailed"]
+    requests = [
+        e["params"]["request"]["url"]
+        for e in events
+        if e.get("method") == "Network.requestWillBeSent"
+    ]
+    assert not console_errors and not exceptions and not log_errors, (
+        console_errors,
+        exceptions,
+        log_errors,
+    )
+    assert not failed, failed
+    assert requests and all(u == url or u.startswith("data:") for u in requests), requests
+
+    charts = browser.evaluate(
+        "[...document.querySelectorAll('figure.chart svg')].map(e => e.getBoundingClientRect().width)"
+    )
+    assert charts and all(width > 300 for width in charts), charts
+
+    # A phone: nothing wider than the screen (wide tables scroll inside their own box).
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True},
+    )
+    browser.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    widths = browser.evaluate(
+        "({scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,"
+        " charts: [...document.querySelectorAll('figure.chart svg')].map(e => e.getBoundingClientRect().right)})"
+    )
+    assert widths["client"] <= 400
+    assert widths["scroll"] <= widths["client"], f"horizontal overflow at phone width: {widths}"
+    assert all(right <= widths["client"] + 0.5 for right in widths["charts"]), widths
+    phone = browser.screenshot(tmp_path / "report-phone.png")
+
+    for shot in (desktop, phone):
+        image = Image.open(shot).convert("L")
+        assert ImageStat.Stat(image).stddev[0] > 10, f"{shot.name} looks blank"
+    assert Image.open(phone).size[0] == 780  # 390 CSS px at 2x
+
+
+def test_report_html_for_a_warehouse_without_c1_data(refreshed, tmp_path):
+    """A section whose data are missing says so; the rest of the report still builds."""
+    from flows.config import load_settings
+    from flows.report import build_report
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(refreshed["settings"].warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("DELETE FROM marts.productivity_pay")
+    con.close()
+    settings = load_settings(warehouse=str(copy), output_dir=str(tmp_path / "out"))
+    messages: list[str] = []
+    paths = build_report(settings, messages.append)
+    html = paths["html"].read_text()
+    assert "Not available: productivity or pay series not available" in html
+    assert 'id="provenance"' in html and 'class="scorecard"' in html
+    assert paths["pdf"].stat().st_size > 10_000
+    assert any(m.startswith("report section 1/") and "not available" in m for m in messages)

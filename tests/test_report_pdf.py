@@ -1,0 +1,106 @@
+"""The PDF report built from the real snapshot: A4 with page numbers, a table of contents whose page
+numbers are right, the scorecard on page 1, vector charts, and no chart split across pages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageStat
+
+
+@pytest.fixture(scope="module")
+def pdf(refreshed) -> Path:
+    return refreshed["settings"].output_dir / "report.pdf"
+
+
+def _text(pdf: Path, page: int | None = None) -> str:
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    return subprocess.run(
+        ["pdftotext", "-layout", *pages, str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def test_page_one_is_the_scorecard_and_not_blank(pdf, tmp_path, warehouse_ro):
+    from flows.report import _with_unit
+
+    subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "60", "-png", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    (png,) = tmp_path.glob("page*.png")
+    image = Image.open(png).convert("L")
+    dark = sum(image.histogram()[:160]) / (image.width * image.height)
+    assert ImageStat.Stat(image).stddev[0] > 15 and dark > 0.02, f"page 1 looks blank ({dark:.3f})"
+    width_mm = image.width / 60 * 25.4
+    assert 205 < width_mm < 215, f"page 1 is {width_mm:.0f} mm wide, not A4"
+
+    first = _text(pdf, 1)
+    assert "Summary: the claim scorecard" in first
+    rows = warehouse_ro.execute(
+        "SELECT claim_id, measured, unit, verdict FROM marts.claims"
+    ).fetchall()
+    assert rows
+    for claim_id, measured, unit, verdict in rows:
+        assert _with_unit(measured, unit) in first, f"{claim_id}: {measured} not on page 1"
+        assert verdict in first
+    assert f"Page 1 of {_page_count(pdf)}" in first
+
+
+def test_table_of_contents_page_numbers_point_at_the_headings(pdf):
+    text = _text(pdf)
+    pages = text.split("\f")
+    entries = re.findall(r"^\s*\d+\.\s+(.+?)\s*\.{3,}\s*(\d+)\s*$", text, re.M)
+    titles = {title for title, _ in entries}
+    assert {"Summary: the claim scorecard", "Methods"} <= titles, entries
+    assert any(t.startswith("C1.") for t in titles), entries
+    for title, page in entries:
+        body = pages[int(page) - 1]
+        heading = re.search(rf"^\s*{re.escape(title)}\s*$", body, re.M)
+        assert heading, f"TOC says {title!r} is on page {page}, it is not there"
+    for number, page in enumerate(pages[:-1], start=1):  # the last split is after the last page
+        assert f"Page {number} of {len(pages) - 1}" in page
+
+
+def test_charts_are_vector_and_never_split(refreshed, pdf):
+    from flows import report, warehouse
+
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    assert len(listing.strip().splitlines()) == 2, f"raster images in the PDF:\n{listing}"
+
+    con = warehouse.connect_published(refreshed["settings"])
+    try:
+        context = report.gather(con)
+    finally:
+        con.close()
+    context["generated_at"] = datetime.now(UTC)
+    charts = [c for s in context["sections"] for c in s.charts]
+    assert charts
+    text = _text(pdf)
+    for chart in charts:  # chart text stays text (vector), so the title is searchable
+        assert chart.title.split()[0] in text
+
+    document = report.render_pdf(context, refreshed["settings"].output_dir)
+    pages_of: dict[int, set[int]] = {}
+
+    def walk(box, page: int) -> None:
+        if getattr(box, "element_tag", None) == "figure":
+            pages_of.setdefault(id(box.element), set()).add(page)
+        for child in getattr(box, "children", []) or []:
+            walk(child, page)
+
+    for number, page in enumerate(document.pages, start=1):
+        walk(page._page_box, number)
+    assert len(pages_of) >= len(charts)
+    split = [pages for pages in pages_of.values() if len(pages) > 1]
+    assert not split, f"charts split across pages: {split}"
