@@ -44,3 +44,18 @@ def test_financial_accounts_investment_rate_is_in_billions(tmp_path):
         "SELECT available FROM marts.availability_c3_c5 WHERE analysis = 'steady_state'"
     ).fetchall()
     assert avail == [(True,)]
+
+
+def test_report_section_draws_the_steady_state(tmp_path):
+    from flows.sections import c3
+
+    con = build_warehouse(tmp_path, [FIXTURE], SERIES)
+    section = c3.build(con)
+    assert section.available
+    names = [chart.name for chart in section.charts]
+    assert names == ["c3_investment_rate", "c3_investment_rate_definitions", "c3_steady_state"]
+    steady = section.charts[-1]
+    assert "differ by 0.0 points" in steady.title
+    assert len(steady.data) == 7 and steady.data["gap"].abs().max() < 1e-9
+    # The Financial Accounts definition is the headline when it is held.
+    assert section.charts[0].data["series_ids"].iloc[0].startswith("BOGZ1FA105013005Q")
