@@ -101,7 +101,6 @@ def _rate_chart(
     source = source_line(
         con, data["series_ids"].iloc[0].split(","), "Source: BEA NIPA via FRED; trends OLS, HAC 95%"
     )
-    fig.subplots_adjust(bottom=0.22)
     style.add_source(fig, source)
     table = data[["date", "rate", "series_ids", "mixed_vintage"]].rename(
         columns={"rate": "investment_rate"}
@@ -138,7 +137,6 @@ def _definitions_chart(con: duckdb.DuckDBPyConnection, rates: pd.DataFrame) -> C
     ax.legend(loc="upper left", ncol=3)
     ids = sorted({s for ids in rates["series_ids"].unique() for s in ids.split(",")})
     source = source_line(con, ids, "Source: BEA NIPA and Federal Reserve Z.1 via FRED")
-    fig.subplots_adjust(bottom=0.22)
     style.add_source(fig, source)
     return Chart("c3_investment_rate_definitions", title, style.to_svg(fig), wide, source)
 
@@ -166,7 +164,6 @@ def _steady_state_chart(con: duckdb.DuckDBPyConnection, steady: pd.DataFrame) ->
         ["BOGZ1FA105013005Q", "BOGZ1FL105015085Q", "W326RC1Q027SBEA", "B456RC1Q027SBEA"],
         "Source: Federal Reserve Z.1 and BEA NIPA via FRED, nonfinancial corporate business",
     )
-    fig.subplots_adjust(bottom=0.22)
     style.add_source(fig, source)
     return Chart("c3_steady_state", title, style.to_svg(fig), steady, source)
 

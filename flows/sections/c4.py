@@ -58,6 +58,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     top.plot(data["date"], data["profits_pct_gdp"], color="#000000", label="Profits after tax")
     top.axhline(0, color="#555555", linewidth=0.8)
     top.set_ylabel("% of GDP")
+    top.xaxis.set_visible(False)  # shares the lower panel's quarter axis
     top.legend(loc="upper left", ncol=3, fontsize=7)
     bottom.plot(data["date"], data[residual_col], color="#D55E00", linewidth=1.2)
     bottom.axhline(0, color="#555555", linewidth=0.8)
@@ -95,7 +96,6 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
         else "government + foreign saving is the remainder that closes the identity"
     )
     source = source_line(con, ids, f"Source: BEA NIPA via FRED; path {path} ({path_note})")
-    fig.subplots_adjust(bottom=0.16)
     style.add_source(fig, source)
     columns = ["date", "path", "profits_pct_gdp"] + [c for c, _, _ in TERMS]
     columns += ["identity_residual_pct_gdp", "discrepancy_check_pct_gdp", "mixed_vintage"]
