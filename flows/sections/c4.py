@@ -70,15 +70,11 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     )
     recent = data[data["date"] > data["date"].max() - pd.DateOffset(years=10)]
     gov_share = float((-recent["government_foreign_saving"] / recent["profits_after_tax"]).mean())
-    term = (
-        "Government and foreign dissaving"
-        if full
-        else "The government + foreign term (net of public investment)"
-    )
+    term = "Government and foreign dissaving" if full else "The government + foreign term"
     title = (
-        f"{term} carried {100 * gov_share:.0f}% of profits after tax in the last decade"
+        f"{term} carried {100 * gov_share:.0f}% of profits after tax, last ten years"
         if gov_share > 0
-        else f"{term} took {100 * -gov_share:.0f}% off profits after tax in the last decade"
+        else f"{term} took {100 * -gov_share:.0f}% off profits after tax, last ten years"
     )
     top.set_title(title)
     ids = (["W170RC1Q027SBEA", "TGDEF", "NETFI"] if full else ["GPDI"]) + [
