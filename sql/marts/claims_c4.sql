@@ -27,8 +27,6 @@ WITH claim AS (
            arg_max(date, abs(discrepancy_check_pct_gdp)) AS worst_date,
            bool_or(mixed_vintage) AS mixed, any_value(releases) AS releases
     FROM k
-), avail AS (
-    SELECT reason FROM marts.availability_c3_c5 WHERE analysis = 'kalecki_full'
 ), private_share AS (
     SELECT avg(100 * (net_investment - household_saving + dividends - statistical_discrepancy)
                / profits_after_tax) AS pct,
@@ -45,13 +43,17 @@ SELECT 'C4' AS claim_id, c.claim,
             WHEN f.max_resid < 0.5 THEN 'supported' ELSE 'not supported' END AS verdict,
        CASE WHEN f.n > 0
             THEN 'Every term measured (path full): the identity misses by at most ' || round(f.max_resid, 2) || '% of GDP'
-            ELSE 'Not available: ' || coalesce((SELECT reason FROM avail), 'series missing')
+            ELSE 'Not available: ' || coalesce((SELECT replace(missing_series, ',', ', ') || ' not held ('
+                                                       || (SELECT m.reason FROM meta.availability m
+                                                           WHERE m.series_id = split_part(a.missing_series, ',', 1)) || ')'
+                                                FROM marts.availability_c3_c5 a WHERE a.analysis = 'kalecki_full'), 'series missing')
                  || '; the identity was closed with government + foreign saving as the remainder (path remainder), so its residual cannot be measured'
        END
        || coalesce('; input vintage check GDP - GDI - statistical discrepancy reaches ' || printf('%.2f', ch.max_check)
                    || '% of GDP (' || printf('%.3f', ch.max_check_bn) || ' billion dollars, '
                    || strftime(ch.worst_date, '%Y') || 'Q' || quarter(ch.worst_date) || ')', '')
-       || CASE WHEN ch.mixed THEN ', inputs from different releases: ' || ch.releases ELSE '' END
+       || CASE WHEN ch.mixed THEN '; its inputs come from ' || (length(ch.releases) - length(replace(ch.releases, ' | ', '')) ) // 3 + 1
+                                  || ' different releases (vintages mixed)' ELSE '' END
        || '.' AS detail
 FROM claim c CROSS JOIN full_path f CROSS JOIN check_ ch
 UNION ALL
