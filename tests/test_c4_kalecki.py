@@ -193,3 +193,55 @@ def test_snapshot_marks_live_only_analyses_not_available(warehouse_ro, refreshed
     assert "<b>not available</b> (BOGZ1FA105013005Q: not in the snapshot" in c3_part
     assert "Not available: BOGZ1FA105013005Q: not in the snapshot" in c3_part  # steady state
     assert (refreshed["settings"].output_dir / "data" / "c3_investment_rate.csv").is_file()
+
+
+def test_full_path_from_live_fred_on_a_local_server(tmp_path, monkeypatch):
+    """The live-only series (TGDEF, NETFI, W170RC1Q027SBEA) through the keyless FRED client,
+    served from the hand-made example by a real HTTP server on 127.0.0.1."""
+    from pytest_httpserver import HTTPServer
+    from werkzeug import Request, Response
+
+    from flows.sources import http
+
+    def serve(request: Request) -> Response:
+        series_id = request.args.get("id", "")
+        path = FIXTURE / f"{series_id}.csv"
+        if not path.is_file():
+            return Response("Bad Request", status=400)
+        return Response(path.read_bytes(), content_type="text/csv")
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request("/graph/fredgraph.csv").respond_with_handler(serve)
+    server.start()
+    http.reset_state()
+    try:
+        monkeypatch.setenv("FRED_BASE_URL", f"http://127.0.0.1:{server.port}")
+        monkeypatch.setenv("DECOUPLING_FRED_RATE", "50")
+        settings = load_settings(
+            [],
+            str(tmp_path / "warehouse.duckdb"),
+            quiet=True,
+            raw_dir=str(tmp_path / "raw"),
+            output_dir=str(tmp_path / "out"),
+        )
+        entries = catalog.select(catalog.load_catalog(), KALECKI)
+        fetched = ingest.fetch_all(entries, settings)
+        assert not fetched.unavailable
+        assert {d.source for d in fetched.downloads} == {"fred"}
+        con = warehouse.connect(settings.warehouse)
+        warehouse.init_schema(con)
+        parsed = ingest.parse_all(fetched.downloads)
+        load_into(con, settings, parsed, fetched, "live-run", None)
+        transform.run_models(con)
+    finally:
+        server.clear()
+        server.stop()
+        http.reset_state()
+    table = read(con, "SELECT * FROM marts.kalecki ORDER BY date")
+    assert set(table["path"]) == {"full"} and len(table) == 4
+    assert table["identity_residual"].abs().max() < 1e-9
+    assert not table["mixed_vintage"].any()  # one live pull is one release
+    avail = read(
+        con, "SELECT available FROM marts.availability_c3_c5 WHERE analysis = 'kalecki_full'"
+    )
+    assert bool(avail["available"].iloc[0])
