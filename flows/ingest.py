@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,9 +200,15 @@ def record_availability(
             "SELECT DISTINCT series_id FROM raw.observations WHERE value IS NOT NULL"
         ).fetchall()
     }
-    held_oews = any(s.startswith("OEWS_") for s in held)
+    # An OEWS row expands to many series: national OEWS_<SOC>_..., metro OEWS_MSA<area>_...
+    held_national = any(s.startswith("OEWS_") and s[5:6].isdigit() for s in held)
     rows = []
     for entry in entries:
+        if entry.source == "oews" and entry.live_id.startswith("metro:"):
+            prefix = f"OEWS_MSA{entry.live_id.split(':', 1)[1]}_"
+            held_oews = any(s.startswith(prefix) for s in held)
+        else:
+            held_oews = held_national
         available = entry.id in held or (entry.source == "oews" and held_oews)
         reason = unavailable.get(entry.id)
         if not available and reason is None:
@@ -253,4 +260,9 @@ def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | 
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
     digest.update(catalog_path().read_bytes())
+    # Analysis parameters change the marts as much as the inputs do.
+    from flows.transform import SQL_VARIABLES
+
+    for name in sorted(SQL_VARIABLES.values()):
+        digest.update(f"{name}={os.environ.get(name, '').strip()}\n".encode())
     return digest.hexdigest()

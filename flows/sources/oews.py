@@ -307,6 +307,8 @@ def _register() -> None:
 
 _register()
 
+# Registers the metro-area parsers alongside (it builds on this module's workbook reader).
+from flows.sources import oews_metro  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------
 # Live
@@ -353,6 +355,8 @@ def fetch(
     """
     from flows.sources.bls_files import get_file
 
+    if entry.live_id.startswith("metro:"):  # a metropolitan area: its own zips (oews_metro)
+        return oews_metro.fetch(entry, settings, years, http)
     http = http or client(SOURCE, settings)
     wanted = list(years) if years is not None else list(range(FIRST_YEAR, date.today().year + 1))
     downloads = []

@@ -1,4 +1,4 @@
--- Barber-hours per TV, by year (claim C2). The CPI television index (published CUUR0000SERA01 when held, else the snapshot's rebased CUSR0000SERA01) is anchored to a dollar price at the anchor year, and divided by barbers' hourly wage: OEWS 39-5011 national mean and median (May; excludes the self-employed) and, as a labelled long-run proxy, average hourly earnings of production and nonsupervisory workers (AHETPI). The CPI index is constant-quality (hedonic): tv_price is what a TV of the anchor year's quality would cost, so hours_* are the quality-adjusted reading. The anchor is the requested year when the index covers it, else the index's nearest year (anchor_note says so). Years without a wage or a TV price have NULLs: nothing is interpolated. The claim_* columns are the claim's own path (constant rate from its start to its end figure over its twenty years), for comparison only. No New York metro column: OEWS area 35620 is not held (see the report).
+-- Barber-hours per TV, by year (claim C2). The CPI television index (published CUUR0000SERA01 when held, else the snapshot's rebased CUSR0000SERA01) is anchored to a dollar price at the anchor year, and divided by barbers' hourly wage: OEWS 39-5011 national mean and median (May; excludes the self-employed) and, as a labelled long-run proxy, average hourly earnings of production and nonsupervisory workers (AHETPI). The CPI index is constant-quality (hedonic): tv_price is what a TV of the anchor year's quality would cost, so hours_* are the quality-adjusted reading. The anchor is the requested year when the index covers it, else the index's nearest year (anchor_note says so). Years without a wage or a TV price have NULLs: nothing is interpolated. The claim_* columns are the claim's own path (constant rate from its start to its end figure over its twenty years), for comparison only. New York metro wages (OEWS area 35620, series OEWS_MSA35620_395011_H_MEAN) come from the live metro files; the snapshot has none, so those columns are NULL there.
 -- column year: Calendar year (OEWS: May reference)
 -- column tv_series_id: CPI television series used
 -- column tv_index: TV price index, annual average (own base)
@@ -8,9 +8,11 @@
 -- column tv_price: Constant-quality TV price, dollars (anchor_price x tv_index / tv_index at anchor_year)
 -- column barber_wage_mean: Barbers (SOC 39-5011) national mean hourly wage, dollars (OEWS)
 -- column barber_wage_median: Barbers national median hourly wage, dollars (OEWS)
+-- column barber_wage_ny_mean: Barbers' mean hourly wage in the New York-Newark-Jersey City metro area, dollars (OEWS area 35620; NULL when not held)
 -- column ahetpi: Average hourly earnings, production and nonsupervisory, total private, dollars (proxy)
 -- column hours_mean: tv_price / barber_wage_mean: barber-hours per constant-quality TV
 -- column hours_median: tv_price / barber_wage_median
+-- column hours_ny_mean: tv_price / barber_wage_ny_mean: New York barber-hours per constant-quality TV
 -- column hours_ahetpi: tv_price / ahetpi (long-run proxy: a typical worker, not a barber)
 -- column claim_hours: The claim's hours on its path, 200 at anchor_year to 25 twenty years later
 -- column claim_wage: The claim's barber wage on its path, $10 to $40
@@ -31,9 +33,10 @@ wages AS (
     SELECT year,
            max(value) FILTER (WHERE series_id = 'OEWS_395011_H_MEAN') AS barber_wage_mean,
            max(value) FILTER (WHERE series_id = 'OEWS_395011_H_MEDIAN') AS barber_wage_median,
+           max(value) FILTER (WHERE series_id = 'OEWS_MSA35620_395011_H_MEAN') AS barber_wage_ny_mean,
            max(value) FILTER (WHERE series_id = 'AHETPI') AS ahetpi
     FROM staging.annual
-    WHERE series_id IN ('OEWS_395011_H_MEAN', 'OEWS_395011_H_MEDIAN', 'AHETPI')
+    WHERE series_id IN ('OEWS_395011_H_MEAN', 'OEWS_395011_H_MEDIAN', 'OEWS_MSA35620_395011_H_MEAN', 'AHETPI')
     GROUP BY year
 ),
 latest AS (
@@ -70,9 +73,11 @@ SELECT y.year,
        p.anchor_price * tv.tv_index / a.anchor_index AS tv_price,
        w.barber_wage_mean,
        w.barber_wage_median,
+       w.barber_wage_ny_mean,
        w.ahetpi,
        p.anchor_price * tv.tv_index / a.anchor_index / w.barber_wage_mean AS hours_mean,
        p.anchor_price * tv.tv_index / a.anchor_index / w.barber_wage_median AS hours_median,
+       p.anchor_price * tv.tv_index / a.anchor_index / w.barber_wage_ny_mean AS hours_ny_mean,
        p.anchor_price * tv.tv_index / a.anchor_index / w.ahetpi AS hours_ahetpi,
        CASE WHEN y.year BETWEEN a.anchor_year AND a.anchor_year + p.claimed_years
             THEN p.claimed_start_hours * power(p.claimed_end_hours / p.claimed_start_hours,

@@ -19,7 +19,8 @@ WITH epi AS (
     SELECT 100 * (l.productivity_real / b.productivity_real - 1) AS prod,
            100 * (l.pay_real / b.pay_real - 1) AS pay,
            '1979Q4-' || l.period AS period
-    FROM base b, last l
+    -- One row even when the inputs are missing, so the scorecard says 'not available'.
+    FROM (SELECT 1) AS one LEFT JOIN base b ON true LEFT JOIN last l ON true
 ), mv AS (
     SELECT count(*) AS n, count(*) FILTER (WHERE gap_pts > 0) AS positive,
            min(gap_pts) AS lo, max(gap_pts) AS hi, median(gap_pts) AS mid,
@@ -67,9 +68,9 @@ WITH epi AS (
                 WHEN mv.positive >= 0.9 * mv.n THEN 'supported'
                 WHEN mv.positive >= 0.5 * mv.n THEN 'partly supported' ELSE 'not supported' END,
            mv.positive || ' of ' || mv.n || ' combinations of productivity, pay and deflator show productivity outgrowing pay since 1979Q4 (gap '
-               || round(mv.lo, 1) || ' to ' || round(mv.hi, 1) || ' points); the ' || replace(mover.choice, '_', ' ')
+               || round(mv.lo, 1) || ' to ' || round(mv.hi, 1) || ' points); the ' || coalesce(replace(mover.choice, '_', ' '), 'unknown')
                || ' choice moves the answer most.'
-    FROM mv, mover
+    FROM mv LEFT JOIN mover ON true
     UNION ALL
     SELECT 'share of productivity growth reaching typical pay after 1979 (EPI method, annual rates)', NULL,
            100 * eras.w_after / nullif(eras.p_after, 0), 'percent', eras.after_era,
