@@ -232,3 +232,39 @@ def test_scorecard_rows_follow_the_trends(warehouse_ro):
             else "supported"
         )
         assert row["verdict"] == expected
+
+
+def test_bad_era_setting_exits_2_and_changes_nothing(refreshed, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copyfile(refreshed["settings"].warehouse, copy)
+    before = copy.read_bytes()
+    env = {**os.environ, "DECOUPLING_ERAS": "1980"}
+    done = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "transform", "--warehouse", str(copy)],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert errors == ["error: DECOUPLING_ERAS: '1980' is not START-END (e.g. 1980-2007)"]
+    assert copy.read_bytes() == before
+
+
+def test_era_settings_are_part_of_the_refresh_fingerprint(monkeypatch):
+    from flows import ingest
+
+    monkeypatch.delenv("DECOUPLING_ERAS", raising=False)
+    default = ingest.fingerprint([])
+    monkeypatch.setenv("DECOUPLING_ERAS", "1960-1989,1990-")
+    assert ingest.fingerprint([]) != default
+    monkeypatch.setenv("DECOUPLING_ERAS", "")
+    monkeypatch.setenv("DECOUPLING_BREAK_DATE", "2000-01-01")
+    assert ingest.fingerprint([]) != default
