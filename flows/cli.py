@@ -125,6 +125,10 @@ def _dispatch(args) -> int:
 
         options = _options(args)
         options.settings()  # validate input before starting an engine
+        if command in ("refresh", "report"):
+            from flows import warm
+
+            warm.start()  # overlaps the report's imports with Prefect's server start-up
         flow = {
             "refresh": pipeline.refresh_flow,
             "ingest": pipeline.ingest_flow,
