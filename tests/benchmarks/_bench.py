@@ -19,6 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = REPO.parent / "shared" / "fred-snapshot"
 RUNS = max(int(os.environ.get("BENCH_RUNS", "3")), 1)
+# In-process figures time this checkout's code, whatever the virtual environment installed.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 
 @dataclass
@@ -96,6 +99,7 @@ class ChildRun:
     returncode: int
     max_rss_mb: float  # the largest single process of the tree (kernel's ru_maxrss)
     tree_peak_mb: float  # the largest sum over the whole tree, sampled every 50 ms
+    cpu_seconds: float  # user + system time of the process and the children it waited for
     stdout: str
     stderr: str
 
@@ -127,6 +131,7 @@ def run_child(argv: list[str], env: dict[str, str], log: Path) -> ChildRun:
         returncode=process.returncode,
         max_rss_mb=usage.ru_maxrss / 1024,
         tree_peak_mb=peak[0] / 1024,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
         stdout=out_path.read_text(),
         stderr=err_path.read_text(),
     )

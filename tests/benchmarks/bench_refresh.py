@@ -103,4 +103,14 @@ def test_refresh_against_engine_floor(tmp_path):
         f"{incr_s.show()} vs floor {floor_s.median:.2f} s = {incr_ratio:.2f}x "
         f"(target <= {INCREMENTAL_TARGET}x: {verdict(incr_ratio <= INCREMENTAL_TARGET)})",
     )
+    # CPU seconds barely depend on what else the shared machine runs: the steadier comparison.
+    floor_cpu = Stats([r.cpu_seconds for r in floor])
+    full_cpu = Stats([r.cpu_seconds for r in full])
+    incr_cpu = Stats([r.cpu_seconds for r in incremental])
+    line(
+        "CPU seconds (process and engine server)",
+        f"floor {floor_cpu.show()}; full {full_cpu.show()} = "
+        f"{full_cpu.median / floor_cpu.median:.2f}x; incremental {incr_cpu.show()} = "
+        f"{incr_cpu.median / floor_cpu.median:.2f}x",
+    )
     line("machine load (1-min average) before / after", f"{load_before} / {load_average()}")
