@@ -124,10 +124,10 @@ def _dispatch(args) -> int:
         from flows import pipeline
 
         options = _options(args)
-        options.settings()  # validate input before starting an engine
-        if command in ("refresh", "report"):
-            from flows import warm
+        settings = options.settings()  # validate input before starting an engine
+        from flows import warm
 
+        if warm.report_likely(command, settings, options.force):
             warm.start()  # overlaps the report's imports with Prefect's server start-up
         flow = {
             "refresh": pipeline.refresh_flow,

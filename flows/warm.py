@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 import threading
 
+from flows.config import Settings
+
 HEAVY_MODULES = ("flows.style", "weasyprint")
 
 
@@ -20,6 +22,19 @@ def _import_all(modules: tuple[str, ...]) -> None:
             importlib.import_module(name)
         except Exception:  # the report step imports it again and says why
             pass
+
+
+def report_likely(command: str, settings: Settings, force: bool = False) -> bool:
+    """Whether a run will surely draw the report: `report`, or a refresh that is forced or has no
+    warehouse or report yet. A refresh of an existing warehouse is often unchanged (nothing to
+    draw), and there the imports would be CPU spent for nothing; it then imports them when
+    needed, after the engine has started."""
+    if command == "report":
+        return True
+    if command != "refresh":
+        return False
+    built = settings.warehouse.is_file() and (settings.output_dir / "report.pdf").is_file()
+    return force or not built
 
 
 def start(modules: tuple[str, ...] = HEAVY_MODULES) -> threading.Thread:
