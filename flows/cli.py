@@ -149,11 +149,15 @@ def _dispatch(args) -> int:
         from flows import pipeline
 
         options = _options(args)
-        options.settings()  # validate input before starting an engine
+        settings = options.settings()  # validate input before starting an engine
         if options.series:
             from flows import catalog
 
             catalog.select(catalog.load_catalog(), options.series)
+        from flows import warm
+
+        if warm.report_likely(command, settings, options.force):
+            warm.start()  # overlaps the report's imports with Prefect's server start-up
         flow = {
             "refresh": pipeline.refresh_flow,
             "ingest": pipeline.ingest_flow,

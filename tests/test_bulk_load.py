@@ -145,3 +145,16 @@ def test_a_withdrawn_value_still_missing_adds_no_row(con):
     )
     assert raw(con) == before
     assert changes == {}
+
+
+def test_parse_all_skips_what_the_warehouse_holds():
+    from flows import ingest
+    from flows.sources.base import SourceError
+
+    good = download(b"observation_date,S1\n2020-01-01,1.5\n", 0)
+    broken = download(b"not,a,fred,csv\n1,2,3,4\n", 1, "v2")
+    parsed = ingest.parse_all([good, broken], known={(broken.key, broken.sha256)})
+    assert [d for d, _ in parsed] == [good]
+    assert parsed[0][1]["value"].tolist() == [1.5]
+    with pytest.raises(SourceError, match="S1"):
+        ingest.parse_all([good, broken])
