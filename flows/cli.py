@@ -169,6 +169,10 @@ def _dispatch(args) -> int:
             from flows import catalog
 
             catalog.select(catalog.load_catalog(), options.series)  # bad catalog or ids: exit 2
+        from flows import warm
+
+        if warm.report_likely(command, settings, options.force):
+            warm.start()  # overlaps the report's imports with Prefect's server start-up
         flow = {
             "refresh": pipeline.refresh_flow,
             "ingest": pipeline.ingest_flow,

@@ -261,8 +261,9 @@ def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | 
                 digest.update(path.read_bytes())
     digest.update(catalog_path().read_bytes())
     # Analysis parameters change the marts as much as the inputs do.
+    from flows.models import PARAMETERS
     from flows.transform import SQL_VARIABLES
 
-    for name in sorted(SQL_VARIABLES.values()):
+    for name in sorted({*SQL_VARIABLES.values(), *PARAMETERS}):
         digest.update(f"{name}={os.environ.get(name, '').strip()}\n".encode())
     return digest.hexdigest()

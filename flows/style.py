@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 
 import matplotlib
 
@@ -88,6 +90,15 @@ def problems(fig: Figure) -> list[str]:
     return found
 
 
+def _unique_ids(svg: str) -> str:
+    """Prefix every id (and reference to it) with a digest of the chart, so several charts can
+    be inlined in one page without duplicate anchors; the same chart keeps the same ids."""
+    prefix = "c" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
+    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", svg)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', svg)
+
+
 def to_svg(fig: Figure) -> str:
     """The figure as inline SVG (text kept as text). A chart that breaks the rules is marked with
     a data-chart-problems attribute, which the report logs and the tests look for."""
@@ -99,6 +110,7 @@ def to_svg(fig: Figure) -> str:
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog so it inlines into HTML
+    svg = _unique_ids(svg)
     if found:
         marker = "; ".join(found).replace('"', "'")
         svg = svg.replace("<svg", f'<svg data-chart-problems="{marker}"', 1)

@@ -84,7 +84,7 @@ def discover(sql_dir: Path = SQL_DIR) -> list[Model]:
         read_model(layer, path)
         for layer in LAYERS
         for path in sorted((sql_dir / layer).glob("*.sql"))
-    ] + python_models()
+    ] + (python_models() if sql_dir == SQL_DIR else [])  # they read the project's marts
     by_name = {m.qualified: m for m in models}
     ordered: list[Model] = []
     state: dict[str, str] = {}

@@ -237,7 +237,8 @@ def write_catalog(con: duckdb.DuckDBPyConnection, catalog: list[Series]) -> None
                 "notes": s.notes or None,
             }
             for s in catalog
-        ]
+        ],
+        columns=list(SERIES_COLUMNS),
     )
     con.register("catalog_frame", table)
     con.execute("CREATE OR REPLACE TABLE meta.series AS SELECT * FROM catalog_frame")

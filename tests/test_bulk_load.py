@@ -145,3 +145,38 @@ def test_a_withdrawn_value_still_missing_adds_no_row(con):
     )
     assert raw(con) == before
     assert changes == {}
+
+
+def test_parse_all_skips_what_the_warehouse_holds():
+    from flows import ingest
+    from flows.sources.base import SourceError
+
+    good = download(b"observation_date,S1\n2020-01-01,1.5\n", 0)
+    broken = download(b"not,a,fred,csv\n1,2,3,4\n", 1, "v2")
+    parsed = ingest.parse_all([good, broken], known={(broken.key, broken.sha256)})
+    assert [d for d, _ in parsed] == [good]
+    assert parsed[0][1]["value"].tolist() == [1.5]
+    with pytest.raises(SourceError, match="S1"):
+        ingest.parse_all([good, broken])
+
+
+def test_current_view_drops_a_withdrawn_value_and_keeps_the_history(con):
+    """staging.observations shows the latest vintage; a withdrawn value is gone from it, not
+    replaced by the older value, while raw.observations keeps both."""
+    from flows import transform
+    from flows.config import SQL_DIR
+
+    warehouse.load_downloads(con, [(d, o, None) for d, o in (A, B)], run_id="r1")
+    warehouse.write_catalog(con, [])
+    con.execute(transform.read_model("staging", SQL_DIR / "staging" / "observations.sql").sql)
+    current = dict(
+        con.execute(
+            "SELECT strftime(date, '%Y-%m'), value FROM staging.observations WHERE series_id = 'S1'"
+        ).fetchall()
+    )
+    assert current == {"2020-01": 1.0, "2020-02": 2.0, "2020-04": 4.0}
+    march = con.execute(
+        "SELECT value FROM raw.observations WHERE series_id = 'S1' AND date = DATE '2020-03-01' "
+        "ORDER BY load_seq"
+    ).fetchall()
+    assert march == [(3.0,), (None,)]

@@ -67,6 +67,9 @@ def test_identity_closes_exactly_on_consistent_example(tmp_path):
     netfi = read(con, "SELECT date, value FROM staging.observations WHERE series_id = 'NETFI'")
     assert list(table["foreign_saving"]) == list(-netfi.sort_values("date")["value"])
     assert not table["mixed_vintage"].any()
+    decades = read(con, "SELECT * FROM marts.kalecki_decades")
+    assert list(decades["decade"]) == [2020] and list(decades["quarters"]) == [4]
+    assert decades["profits_pct_gdp"].iloc[0] == pytest.approx(table["profits_pct_gdp"].mean())
     claims = read(con, "SELECT * FROM marts.claims_c4 ORDER BY metric")
     residual_row = claims[claims["metric"].str.startswith("identity residual")].iloc[0]
     assert residual_row["verdict"] == "supported"
@@ -161,3 +164,84 @@ def test_snapshot_residual_reported_on_mixed_default(warehouse_ro, refreshed):
     assert "Path that ran: remainder" in c4_part
     assert "Vintages mixed" in c4_part
     assert f"{worst:.2f}% of GDP" in c4_part
+
+
+def test_snapshot_marks_live_only_analyses_not_available(warehouse_ro, refreshed):
+    avail = (
+        warehouse_ro.execute("SELECT analysis, available, reason FROM marts.availability_c3_c5")
+        .df()
+        .set_index("analysis")
+    )
+    for analysis, series_id in (
+        ("nfc_fa_gross", "BOGZ1FA105013005Q"),
+        ("steady_state", "BOGZ1FA105013005Q"),
+        ("kalecki_full", "TGDEF"),
+    ):
+        assert not avail.loc[analysis, "available"]
+        assert f"{series_id}: not in the snapshot" in avail.loc[analysis, "reason"]
+    for analysis in ("pnfi_cprofit", "gpdi_cprofit", "kalecki_remainder", "nfb_labor_share"):
+        assert avail.loc[analysis, "available"]
+    defs = {
+        r[0]
+        for r in warehouse_ro.execute(
+            "SELECT DISTINCT definition FROM marts.investment_rate"
+        ).fetchall()
+    }
+    assert "pnfi_cprofit" in defs and "nfc_fa_gross" not in defs
+    html = (refreshed["settings"].output_dir / "report.html").read_text()
+    c3_part = html[html.index('id="c3"') : html.index('id="c4"')]
+    assert "<b>not available</b> (BOGZ1FA105013005Q: not in the snapshot" in c3_part
+    assert "Not available: BOGZ1FA105013005Q: not in the snapshot" in c3_part  # steady state
+    assert (refreshed["settings"].output_dir / "data" / "c3_investment_rate.csv").is_file()
+
+
+def test_full_path_from_live_fred_on_a_local_server(tmp_path, monkeypatch):
+    """The live-only series (TGDEF, NETFI, W170RC1Q027SBEA) through the keyless FRED client,
+    served from the hand-made example by a real HTTP server on 127.0.0.1."""
+    from pytest_httpserver import HTTPServer
+    from werkzeug import Request, Response
+
+    from flows.sources import http
+
+    def serve(request: Request) -> Response:
+        series_id = request.args.get("id", "")
+        path = FIXTURE / f"{series_id}.csv"
+        if not path.is_file():
+            return Response("Bad Request", status=400)
+        return Response(path.read_bytes(), content_type="text/csv")
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request("/graph/fredgraph.csv").respond_with_handler(serve)
+    server.start()
+    http.reset_state()
+    try:
+        monkeypatch.setenv("FRED_BASE_URL", f"http://127.0.0.1:{server.port}")
+        monkeypatch.setenv("DECOUPLING_FRED_RATE", "50")
+        settings = load_settings(
+            [],
+            str(tmp_path / "warehouse.duckdb"),
+            quiet=True,
+            raw_dir=str(tmp_path / "raw"),
+            output_dir=str(tmp_path / "out"),
+        )
+        entries = catalog.select(catalog.load_catalog(), KALECKI)
+        fetched = ingest.fetch_all(entries, settings)
+        assert not fetched.unavailable
+        assert {d.source for d in fetched.downloads} == {"fred"}
+        con = warehouse.connect(settings.warehouse)
+        warehouse.init_schema(con)
+        parsed = ingest.parse_all(fetched.downloads)
+        load_into(con, settings, parsed, fetched, "live-run", None)
+        transform.run_models(con)
+    finally:
+        server.clear()
+        server.stop()
+        http.reset_state()
+    table = read(con, "SELECT * FROM marts.kalecki ORDER BY date")
+    assert set(table["path"]) == {"full"} and len(table) == 4
+    assert table["identity_residual"].abs().max() < 1e-9
+    assert not table["mixed_vintage"].any()  # one live pull is one release
+    avail = read(
+        con, "SELECT available FROM marts.availability_c3_c5 WHERE analysis = 'kalecki_full'"
+    )
+    assert bool(avail["available"].iloc[0])

@@ -27,6 +27,12 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
+from flows.config import ConfigError
+from flows.models.trend_tools import BREAK_ENV, ERAS_ENV
+
+# Environment settings the models read: part of the refresh fingerprint, so changing one rebuilds.
+PARAMETERS = (ERAS_ENV, BREAK_ENV)
+
 if TYPE_CHECKING:
     from flows.transform import Model
 
@@ -39,8 +45,8 @@ def _guarded(name: str, build: Callable[[duckdb.DuckDBPyConnection], None]):
 
         try:
             build(con)
-        except duckdb.Error:
-            raise
+        except (duckdb.Error, ConfigError):
+            raise  # a bad setting is the user's input: exit 2, as everywhere
         except Exception as exc:  # a fit that fails must stop the run, named
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise TransformError(f"python model {name} failed: {first}") from exc

@@ -20,6 +20,8 @@ import pandas as pd
 
 from flows.config import ConfigError
 
+ERAS_ENV = "DECOUPLING_ERAS"
+BREAK_ENV = "DECOUPLING_BREAK_DATE"
 DEFAULT_ERAS = "1948-1979,1980-2007,2008-"
 DEFAULT_BREAK = "1980-01-01"
 TRIM = 0.15  # sup-Wald searches the middle 70% of the sample (Andrews 1993)
@@ -43,7 +45,7 @@ class Era:
 
 def eras(text: str | None = None) -> list[Era]:
     """The eras to fit, from `text` or DECOUPLING_ERAS; a bad value is a ConfigError naming it."""
-    text = text if text is not None else os.environ.get("DECOUPLING_ERAS") or DEFAULT_ERAS
+    text = text if text is not None else os.environ.get(ERAS_ENV) or DEFAULT_ERAS
     found = []
     for part in text.split(","):
         match = _ERA.match(part)
@@ -59,7 +61,7 @@ def eras(text: str | None = None) -> list[Era]:
 
 
 def break_date(text: str | None = None) -> date:
-    text = text if text is not None else os.environ.get("DECOUPLING_BREAK_DATE") or DEFAULT_BREAK
+    text = text if text is not None else os.environ.get(BREAK_ENV) or DEFAULT_BREAK
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -79,7 +81,7 @@ def hac_lags(n_obs: int) -> int:
 
 @lru_cache(maxsize=8)
 def sup_wald_null(
-    restrictions: int, trim: float = TRIM, reps: int = 4000, steps: int = 800
+    restrictions: int, trim: float = TRIM, reps: int = 4000, steps: int = 2000
 ) -> np.ndarray:
     """Draws of the sup-Wald statistic's asymptotic null distribution (Andrews 1993):
     sup over the trimmed fractions p of |W(p) - p W(1)|^2 / (p (1 - p)), W a Brownian motion with

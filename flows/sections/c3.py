@@ -101,7 +101,6 @@ def _rate_chart(
     source = source_line(
         con, data["series_ids"].iloc[0].split(","), "Source: BEA NIPA via FRED; trends OLS, HAC 95%"
     )
-    fig.subplots_adjust(bottom=0.22)
     style.add_source(fig, source)
     table = data[["date", "rate", "series_ids", "mixed_vintage"]].rename(
         columns={"rate": "investment_rate"}
@@ -123,18 +122,50 @@ def _definitions_chart(con: duckdb.DuckDBPyConnection, rates: pd.DataFrame) -> C
     ax.set_ylabel("Investment rate, % of the profit base")
     ax.set_xlabel("Quarter")
     smooth = wide.set_index("date").rolling(20, min_periods=20, center=True).mean()
-    peaks = sorted(int(pd.Timestamp(smooth[c].idxmax()).year) for c in smooth.columns)
+    peaks = sorted(
+        int(pd.Timestamp(smooth[c].idxmax()).year)
+        for c in smooth.columns
+        if smooth[c].notna().any()
+    )
     title = (
         f"{len(peaks)} definitions of the investment rate: the centred five-year averages "
         f"peak between {peaks[0]} and {peaks[-1]}"
+        if peaks
+        else f"{len(smooth.columns)} definitions of the investment rate (under five years of data)"
     )
     ax.set_title(title)
     ax.legend(loc="upper left", ncol=3)
     ids = sorted({s for ids in rates["series_ids"].unique() for s in ids.split(",")})
     source = source_line(con, ids, "Source: BEA NIPA and Federal Reserve Z.1 via FRED")
-    fig.subplots_adjust(bottom=0.22)
     style.add_source(fig, source)
     return Chart("c3_investment_rate_definitions", title, style.to_svg(fig), wide, source)
+
+
+def _steady_state_chart(con: duckdb.DuckDBPyConnection, steady: pd.DataFrame) -> Chart:
+    fig, ax = style.new_figure()
+    ax.plot(
+        steady["date"], 100 * steady["profit_rate"], label="Profit rate r (gross, current cost)"
+    )
+    ax.plot(
+        steady["date"],
+        100 * steady["steady_state_profit_rate"],
+        label="(g + depreciation) / investment rate",
+    )
+    ax.set_ylabel("Percent per year")
+    ax.set_xlabel("Quarter")
+    gap = float((steady["gap"]).abs().mean())
+    title = (
+        f"The profit rate and its steady-state value differ by {100 * gap:.1f} points on average"
+    )
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    source = source_line(
+        con,
+        ["BOGZ1FA105013005Q", "BOGZ1FL105015085Q", "W326RC1Q027SBEA", "B456RC1Q027SBEA"],
+        "Source: Federal Reserve Z.1 and BEA NIPA via FRED, nonfinancial corporate business",
+    )
+    style.add_source(fig, source)
+    return Chart("c3_steady_state", title, style.to_svg(fig), steady, source)
 
 
 def build(con: duckdb.DuckDBPyConnection) -> Section:
@@ -160,6 +191,8 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     section.context["breaks"] = records(breaks)
     steady = con.execute("SELECT * FROM marts.steady_state ORDER BY date").df()
     section.context["steady_state"] = records(steady.tail(8))
+    if not steady.empty:
+        section.charts.append(_steady_state_chart(con, steady))
     section.context["steady_state_reason"] = next(
         (r["reason"] for r in section.context["availability"] if r["analysis"] == "steady_state"),
         None,

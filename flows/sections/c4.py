@@ -43,7 +43,14 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     path = data["path"].iloc[-1]
     full = path == "full"
     residual_col = "identity_residual_pct_gdp" if full else "discrepancy_check_pct_gdp"
-    terms = {label: sign * data[col].to_numpy(dtype=float) for col, sign, label in TERMS}
+    terms = {
+        (
+            label
+            if full or "foreign" not in label
+            else label + " (remainder, net of public investment)"
+        ): sign * data[col].to_numpy(dtype=float)
+        for col, sign, label in TERMS
+    }
     fig, (top, bottom) = style.new_figure(
         nrows=2, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, figsize=(7.2, 5.2)
     )
@@ -51,6 +58,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     top.plot(data["date"], data["profits_pct_gdp"], color="#000000", label="Profits after tax")
     top.axhline(0, color="#555555", linewidth=0.8)
     top.set_ylabel("% of GDP")
+    top.xaxis.set_visible(False)  # shares the lower panel's quarter axis
     top.legend(loc="upper left", ncol=3, fontsize=7)
     bottom.plot(data["date"], data[residual_col], color="#D55E00", linewidth=1.2)
     bottom.axhline(0, color="#555555", linewidth=0.8)
@@ -62,10 +70,11 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     )
     recent = data[data["date"] > data["date"].max() - pd.DateOffset(years=10)]
     gov_share = float((-recent["government_foreign_saving"] / recent["profits_after_tax"]).mean())
+    term = "Government and foreign dissaving" if full else "The government + foreign term"
     title = (
-        f"Government and foreign dissaving carried {100 * gov_share:.0f}% of profits in the last decade"
+        f"{term} carried {100 * gov_share:.0f}% of profits after tax, last ten years"
         if gov_share > 0
-        else f"Government and foreign saving took {100 * -gov_share:.0f}% off profits in the last decade"
+        else f"{term} took {100 * -gov_share:.0f}% off profits after tax, last ten years"
     )
     top.set_title(title)
     ids = (["W170RC1Q027SBEA", "TGDEF", "NETFI"] if full else ["GPDI"]) + [
@@ -83,13 +92,14 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
         else "government + foreign saving is the remainder that closes the identity"
     )
     source = source_line(con, ids, f"Source: BEA NIPA via FRED; path {path} ({path_note})")
-    fig.subplots_adjust(bottom=0.16)
     style.add_source(fig, source)
     columns = ["date", "path", "profits_pct_gdp"] + [c for c, _, _ in TERMS]
     columns += ["identity_residual_pct_gdp", "discrepancy_check_pct_gdp", "mixed_vintage"]
     section.charts.append(
         Chart("c4_kalecki_components", title, style.to_svg(fig), data[columns], source)
     )
+    decades = con.execute("SELECT * FROM marts.kalecki_decades ORDER BY decade, path").df()
+    section.context["decades"] = records(decades)
     worst = data.loc[data["discrepancy_check_pct_gdp"].abs().idxmax()]
     section.context.update(
         path=path,

@@ -34,6 +34,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
         label="Nonfinancial corporate, NIPA compensation / NVA",
     )
     top.set_ylabel("Index, 2017 = 100")
+    top.xaxis.set_visible(False)  # shares the lower panel's quarter axis
     top.legend(loc="lower left", fontsize=7)
     bottom.plot(
         data["date"],
@@ -78,7 +79,6 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
         ],
         "Source: BLS Productivity and Costs, BEA NIPA via FRED",
     )
-    fig.subplots_adjust(bottom=0.16)
     style.add_source(fig, source)
     section.charts.append(Chart("c5_labor_vs_profit_share", title, style.to_svg(fig), data, source))
     section.context.update(

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 import pandas as pd
 
@@ -53,8 +54,10 @@ class Download:
     def key(self) -> str:
         return f"{self.series_id}--{self.part}" if self.part else self.series_id
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        # Cached: a refresh asks for it several times per download (fingerprint, dedup, load)
+        # and the OEWS workbooks are megabytes. The body of a frozen Download cannot change.
         return hashlib.sha256(self.body).hexdigest()
 
 

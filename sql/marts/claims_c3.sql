@@ -1,4 +1,4 @@
--- Scorecard rows for claim C3 (investment rate under neoliberalism): the trend of the headline investment-rate definition in each era from 1980 on (HAC 95% interval), and the break test at the configured date. Headline: the Financial Accounts definition (nfc_fa_gross) when held, else PNFI / (CPROFIT + COFC).
+-- Scorecard rows for claim C3 (investment rate under neoliberalism): the trend of the headline investment-rate definition in each era from 1980 on (HAC 95% interval; partly supported when the headline does not rise but another definition does), and the break test at the configured date. Headline: the Financial Accounts definition (nfc_fa_gross) when held, else PNFI / (CPROFIT + COFC).
 -- column claim_id: Claim id as in docs/CLAIMS.md
 -- column claim: The claim in a sentence
 -- column metric: What is measured
@@ -24,13 +24,19 @@ WITH headline AS (
            NULL::DOUBLE AS claimed, e.slope_pp_per_decade AS measured,
            'pp per decade' AS unit,
            strftime(e.era_start, '%Y') || 'Q' || quarter(e.era_start) || '-' || strftime(e.era_end, '%Y') || 'Q' || quarter(e.era_end) AS period,
-           CASE e.trend WHEN 'rising' THEN 'not supported' ELSE 'supported' END AS verdict,
+           CASE WHEN e.trend = 'rising' THEN 'not supported'
+                WHEN o.n_rising > 0 THEN 'partly supported'
+                ELSE 'supported' END AS verdict,
            e.label || ': trend ' || round(e.slope_pp_per_decade, 1) || ' pp per decade (95% HAC interval '
                || round(e.ci_low_pp_per_decade, 1) || ' to ' || round(e.ci_high_pp_per_decade, 1)
                || '), ' || e.trend || '; mean rate ' || round(100 * e.mean_rate, 1) || '%'
                || CASE WHEN e.mixed_vintage THEN '; ratio of series from different releases (vintages mixed)' ELSE '' END
-               || '.' AS detail
+               || '; across all ' || o.n_defs || ' definitions in this era: ' || o.n_rising || ' rising, '
+               || o.n_falling || ' falling, ' || (o.n_defs - o.n_rising - o.n_falling) || ' flat.' AS detail
     FROM eras e CROSS JOIN claim c
+    JOIN (SELECT era, count(*) AS n_defs, count(*) FILTER (WHERE trend = 'rising') AS n_rising,
+                 count(*) FILTER (WHERE trend = 'falling') AS n_falling
+          FROM marts.investment_trends GROUP BY era) o USING (era)
 ), break_row AS (
     SELECT 'C3' AS claim_id, c.claim,
            'break in level and trend at ' || strftime(b.break_date, '%Y') || 'Q' || quarter(b.break_date) || ' (' || b.definition || ', Chow, HAC Wald)' AS metric,

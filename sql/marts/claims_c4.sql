@@ -23,11 +23,10 @@ WITH claim AS (
     FROM k WHERE path = 'full'
 ), check_ AS (
     SELECT max(abs(discrepancy_check_pct_gdp)) AS max_check,
+           max(abs(discrepancy_check)) AS max_check_bn,
            arg_max(date, abs(discrepancy_check_pct_gdp)) AS worst_date,
            bool_or(mixed_vintage) AS mixed, any_value(releases) AS releases
     FROM k
-), avail AS (
-    SELECT reason FROM marts.availability_c3_c5 WHERE analysis = 'kalecki_full'
 ), private_share AS (
     SELECT avg(100 * (net_investment - household_saving + dividends - statistical_discrepancy)
                / profits_after_tax) AS pct,
@@ -38,17 +37,23 @@ WITH claim AS (
 SELECT 'C4' AS claim_id, c.claim,
        'identity residual, largest absolute value (% of GDP)' AS metric,
        0.0 AS claimed, f.max_resid AS measured, 'percent of GDP' AS unit,
-       CASE WHEN f.n > 0 THEN strftime(f.first_date, '%Y') || '-' || strftime(f.last_date, '%Y') END AS period,
+       CASE WHEN f.n > 0 THEN strftime(f.first_date, '%Y') || '-' || strftime(f.last_date, '%Y')
+            ELSE (SELECT strftime(first_date, '%Y') || '-' || strftime(last_date, '%Y') FROM span) END AS period,
        CASE WHEN f.n = 0 OR f.n IS NULL THEN 'not available'
             WHEN f.max_resid < 0.5 THEN 'supported' ELSE 'not supported' END AS verdict,
        CASE WHEN f.n > 0
             THEN 'Every term measured (path full): the identity misses by at most ' || round(f.max_resid, 2) || '% of GDP'
-            ELSE 'Not available: ' || coalesce((SELECT reason FROM avail), 'series missing')
+            ELSE 'Not available: ' || coalesce((SELECT replace(missing_series, ',', ', ') || ' not held ('
+                                                       || (SELECT m.reason FROM meta.availability m
+                                                           WHERE m.series_id = split_part(a.missing_series, ',', 1)) || ')'
+                                                FROM marts.availability_c3_c5 a WHERE a.analysis = 'kalecki_full'), 'series missing')
                  || '; the identity was closed with government + foreign saving as the remainder (path remainder), so its residual cannot be measured'
        END
-       || coalesce('; input vintage check GDP - GDI - statistical discrepancy reaches ' || round(ch.max_check, 2)
-                   || '% of GDP (' || strftime(ch.worst_date, '%Y') || 'Q' || quarter(ch.worst_date) || ')', '')
-       || CASE WHEN ch.mixed THEN ', inputs from different releases: ' || ch.releases ELSE '' END
+       || coalesce('; input vintage check GDP - GDI - statistical discrepancy reaches ' || printf('%.2f', ch.max_check)
+                   || '% of GDP (' || printf('%.3f', ch.max_check_bn) || ' billion dollars, '
+                   || strftime(ch.worst_date, '%Y') || 'Q' || quarter(ch.worst_date) || ')', '')
+       || CASE WHEN ch.mixed THEN '; its inputs come from ' || (length(ch.releases) - length(replace(ch.releases, ' | ', '')) ) // 3 + 1
+                                  || ' different releases (vintages mixed)' ELSE '' END
        || '.' AS detail
 FROM claim c CROSS JOIN full_path f CROSS JOIN check_ ch
 UNION ALL
@@ -62,7 +67,9 @@ SELECT 'C4', c.claim,
        CASE WHEN p.pct IS NULL THEN 'Not available: ' || coalesce(
                 (SELECT reason FROM marts.availability_c3_c5 WHERE analysis = 'kalecki_remainder'), 'series missing') || '.'
             ELSE 'Over the last ten years held the private terms account for ' || printf('%.0f', p.pct)
-                 || '% of profits after tax and the government + foreign saving term (' || p.path || ' path) for '
+                 || '% of profits after tax and the government + foreign saving term ('
+                 || CASE p.path WHEN 'full' THEN 'measured' ELSE 'the remainder, which also nets out government investment' END
+                 || ') for '
                  || printf('%.0f', -p.gov_foreign_pct) || '%'
                  || CASE WHEN -p.gov_foreign_pct > 15 THEN ': the identity holds as accounting, but profits lean on government and foreign dissaving, not only on investment and capitalist consumption.'
                          WHEN -p.gov_foreign_pct < -15 THEN ': government and foreign saving subtract from profits; investment and dividends carry them.'

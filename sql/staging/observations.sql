@@ -7,8 +7,8 @@
 CREATE OR REPLACE VIEW staging.observations AS
 WITH latest AS (
     SELECT series_id, date,
-           arg_max(value, load_seq) AS value,
-           arg_max(vintage, load_seq) AS vintage
+           arg_max_null(value, load_seq) AS value,
+           arg_max_null(vintage, load_seq) AS vintage
     FROM raw.observations
     GROUP BY series_id, date
 )
