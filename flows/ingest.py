@@ -75,7 +75,12 @@ def fetch_all(
                 # be a partial refresh, so the run stops and the old warehouse stays.
                 raise
             result.unavailable[entry.id] = redact(exc.problem, settings.secrets)
-            log.warning("%s", redact(str(exc), settings.secrets))
+            # A gap, not a failure: recorded in meta.availability and shown in the report.
+            log.info("%s", redact(str(exc), settings.secrets))
+            if progress:
+                reason = result.unavailable[entry.id]
+                progress(f"series {index}/{len(entries)} not available: {entry.id}: {reason}")
+                continue
         if progress:
             progress(f"series fetched {index}/{len(entries)}: {entry.id}")
     if settings.snapshots and entries and not result.downloads:
