@@ -13,7 +13,8 @@ import threading
 
 from flows.config import Settings
 
-HEAVY_MODULES = ("flows.style", "weasyprint")
+# statsmodels (~1.4 s) is imported by the statistical models of the transform step.
+HEAVY_MODULES = ("flows.style", "weasyprint", "statsmodels.api")
 
 
 def _import_all(modules: tuple[str, ...]) -> None:
