@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO.parent / "shared" / "fred-snapshot"
+
+# Prefect logs "Stopping temporary server" at interpreter exit, after pytest has closed its
+# captured streams; without this, logging prints a traceback for it below the summary line.
+logging.raiseExceptions = False
 
 # Keep Prefect's state and the suite's environment out of the user's home and shell.
 os.environ.setdefault("DO_NOT_TRACK", "1")
