@@ -64,3 +64,31 @@ def warehouse_ro(refreshed):
     con = duckdb.connect(str(refreshed["settings"].warehouse), read_only=True)
     yield con
     con.close()
+
+
+# The FRED and BLS client tests share one local HTTP server per module and start each test with
+# fresh rate-limiter, budget and unreachable-host state.
+@pytest.fixture(scope="module")
+def _server():
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def server(_server):
+    yield _server
+    _server.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_http_state():
+    from flows.sources import http
+
+    http.reset_state()
+    yield
+    http.reset_state()

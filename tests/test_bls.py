@@ -22,28 +22,6 @@ V2_PATH = "/publicAPI/v2/timeseries/data/"
 V1_PATH = "/publicAPI/v1/timeseries/data/"
 
 
-@pytest.fixture(scope="module")
-def _server():
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(_server: HTTPServer):
-    yield _server
-    _server.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_http_state():
-    http.reset_state()
-    yield
-    http.reset_state()
-
-
 def make_settings(tmp_path: Path, server: HTTPServer, key: str | None = None) -> Settings:
     return Settings(
         warehouse=tmp_path / "warehouse.duckdb",

@@ -28,28 +28,6 @@ FAST = http.RetryPolicy(
 CSV = b"observation_date,GDP\n2020-01-01,100.5\n2020-04-01,.\n2020-07-01,102.25\n"
 
 
-@pytest.fixture(scope="module")
-def _server():
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(_server: HTTPServer):
-    yield _server
-    _server.clear()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_http_state():
-    http.reset_state()
-    yield
-    http.reset_state()
-
-
 def base_url(server: HTTPServer) -> str:
     return f"http://127.0.0.1:{server.port}"
 

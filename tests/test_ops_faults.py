@@ -5,14 +5,21 @@ every failure the published warehouse and the readers' copy are byte-for-byte un
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
-from ops_support import BLS_SERIES, FakeSources, file_sha, fred_csv, series_values, write_catalog
+from ops_support import (
+    BLS_SERIES,
+    FakeSources,
+    file_sha,
+    fred_csv,
+    series_values,
+    write_catalog,
+)
+from ops_support import refresh_without_report as refresh
 
-from flows import exports, pipeline, warehouse
+from flows import exports, pipeline
 from flows.sources import http
 from flows.sources.base import SourceError
 
@@ -36,21 +43,6 @@ def _env(monkeypatch: pytest.MonkeyPatch, root: Path, sources: FakeSources) -> N
     monkeypatch.setenv("DECOUPLING_HTTP_BACKOFF", "0.01")
     monkeypatch.setenv("DECOUPLING_HTTP_MAX_DELAY", "2")
     monkeypatch.setenv("DECOUPLING_FRED_RATE", "0")  # no spacing: the server is local
-
-
-def refresh(root: Path) -> dict:
-    """The refresh job without the report: lock, fetch, load, transform, publish."""
-    options = pipeline.Options(
-        warehouse=str(root / "warehouse.duckdb"),
-        raw_dir=str(root / "raw"),
-        output_dir=str(root / "output"),
-        quiet=True,
-    )
-    settings = options.settings()
-    progress = pipeline.progress_printer(True)
-    with warehouse.refresh_lock(settings):
-        fetched = pipeline.fetch_for(options, settings, progress)
-        return pipeline.refresh_locked(options, settings, fetched, datetime.now(UTC), progress)
 
 
 @pytest.fixture(scope="module")
