@@ -23,7 +23,7 @@ import pandas as pd
 
 from flows import warehouse
 from flows.config import TEMPLATES_DIR, Settings
-from flows.sections import Chart, Section, builders
+from flows.sections import Chart, Section, builders, records
 
 log = logging.getLogger("decoupling")
 Progress = Callable[[str], None]
@@ -54,11 +54,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    """Rows as dicts with None for missing values (templates test for None, not NaN)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _build_sections(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> list[Section]:
@@ -93,7 +88,7 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
         frame = con.execute("SELECT * FROM marts.claims ORDER BY claim_id, metric").df()
     except duckdb.CatalogException:
         frame = pd.DataFrame(columns=["claim_id", "claim"])
-    rows = _records(frame)
+    rows = records(frame)
     claims: list[dict] = []
     for claim_id in sorted(set(CLAIMS) | {r["claim_id"] for r in rows}):
         metrics = [r for r in rows if r["claim_id"] == claim_id]
@@ -132,7 +127,7 @@ def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
         ORDER BY s.id
         """
     ).df()
-    return _records(frame)
+    return records(frame)
 
 
 def changes(con: duckdb.DuckDBPyConnection) -> dict:
@@ -167,7 +162,7 @@ def changes(con: duckdb.DuckDBPyConnection) -> dict:
         },
         "first_load": len(runs) == 1,
         "series_changed": len(frame),
-        "rows": _records(frame.head(limit)),
+        "rows": records(frame.head(limit)),
         "more": max(0, len(frame) - limit),
     }
 
@@ -175,7 +170,7 @@ def changes(con: duckdb.DuckDBPyConnection) -> dict:
 def tables(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The warehouse's tables and views with their descriptions (meta.tables)."""
     try:
-        return _records(
+        return records(
             con.execute(
                 "SELECT schema_name, table_name, kind, column_count, description "
                 "FROM meta.tables ORDER BY schema_name, table_name"

@@ -37,6 +37,19 @@ class Section:
     context: dict[str, Any] = field(default_factory=dict)
 
 
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with None for missing values (templates test for None, not NaN)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def mark_unavailable(section: Section, availability: pd.DataFrame, what: str) -> Section:
+    """Mark a section not available, giving the reasons its analyses recorded."""
+    reasons = "; ".join(r for r in availability["reason"].dropna().unique())
+    section.available = False
+    section.reason = f"{what} ({reasons})"
+    return section
+
+
 def builders() -> list:
     """Every section module's `build`, in the order of their `ORDER` (claims C1..C5, then others).
 

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from flows import style
-from flows.sections import Chart, Section
+from flows.sections import Chart, Section, mark_unavailable, records
 
 ORDER = 30
 HEADLINE_ORDER = ("nfc_fa_gross", "pnfi_cprofit")
@@ -36,10 +36,6 @@ def availability(con: duckdb.DuckDBPyConnection, claim_id: str) -> pd.DataFrame:
         "WHERE claim_id = ? ORDER BY analysis",
         [claim_id],
     ).df()
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def _decimal_year(dates: pd.Series) -> np.ndarray:
@@ -176,10 +172,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     section.context["availability"] = records(avail)
     rates = con.execute("SELECT * FROM marts.investment_rate ORDER BY definition, date").df()
     if rates.empty:
-        section.available = False
-        reasons = "; ".join(r for r in avail["reason"].dropna().unique())
-        section.reason = f"no investment-rate definition can be computed ({reasons})"
-        return section
+        return mark_unavailable(section, avail, "no investment-rate definition can be computed")
     trends = con.execute("SELECT * FROM marts.investment_trends ORDER BY definition, era").df()
     breaks = con.execute("SELECT * FROM marts.investment_breaks ORDER BY definition, test").df()
     for column in ("era_start", "era_end"):

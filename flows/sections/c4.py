@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from flows import style
-from flows.sections import Chart, Section
-from flows.sections.c3 import availability, records, source_line
+from flows.sections import Chart, Section, mark_unavailable, records
+from flows.sections.c3 import availability, source_line
 
 ORDER = 40
 # Terms as they enter profits after tax (sign applied), in stacking order.
@@ -36,10 +36,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     section.context["availability"] = records(avail)
     data = con.execute("SELECT * FROM marts.kalecki ORDER BY date").df()
     if data.empty:
-        section.available = False
-        reasons = "; ".join(r for r in avail["reason"].dropna().unique())
-        section.reason = f"the identity's series are missing ({reasons})"
-        return section
+        return mark_unavailable(section, avail, "the identity's series are missing")
     path = data["path"].iloc[-1]
     full = path == "full"
     residual_col = "identity_residual_pct_gdp" if full else "discrepancy_check_pct_gdp"

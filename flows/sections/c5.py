@@ -5,8 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from flows import style
-from flows.sections import Chart, Section
-from flows.sections.c3 import availability, records, source_line
+from flows.sections import Chart, Section, mark_unavailable, records
+from flows.sections.c3 import availability, source_line
 
 ORDER = 50
 
@@ -19,10 +19,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     section.context["availability"] = records(avail)
     data = con.execute("SELECT * FROM marts.labor_share ORDER BY date").df()
     if data.empty:
-        section.available = False
-        reasons = "; ".join(r for r in avail["reason"].dropna().unique())
-        section.reason = f"no labor-share or profit series held ({reasons})"
-        return section
+        return mark_unavailable(section, avail, "no labor-share or profit series held")
     fig, (top, bottom) = style.new_figure(nrows=2, sharex=True, figsize=(7.2, 5.2))
     top.plot(data["date"], data["nfb_labor_share_idx"], label="Nonfarm business labor share (BLS)")
     top.plot(
