@@ -116,6 +116,39 @@ def test_break_statistics_match_statsmodels_on_the_csv(snapshot_dir, warehouse_r
     assert sup["critical_5pct"] > stats.chi2.ppf(0.95, 2)  # searching costs size
 
 
+def test_numpy_break_stats_match_statsmodels_on_autocorrelated_series():
+    from flows.models.investment_breaks import RESTRICTIONS, break_stats, break_stats_many
+
+    rng = np.random.default_rng(7)
+    n = 120
+    t = 1960 + np.arange(n) / 4  # calendar years, as the models use: an ill-conditioned design
+    errors = np.zeros(n)
+    for i in range(1, n):  # AR(1), so the HAC correction matters
+        errors[i] = 0.7 * errors[i - 1] + rng.normal(scale=0.01)
+    y = 0.3 + 0.002 * (t - 1960) - 0.004 * np.clip(t - 1985, 0, None) + errors
+    lags = tt.hac_lags(n)
+    positions = [18, 60, 101]
+    many = break_stats_many(t, y, np.arange(n) >= np.array(positions)[:, None], lags)
+    for i, position in enumerate(positions):
+        after = np.arange(n) >= position
+        x = _break_design(t, after)
+        hac = sm.OLS(y, x).fit(cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True})
+        wald = float(np.squeeze(hac.wald_test(RESTRICTIONS, use_f=False, scalar=True).statistic))
+        classic = sm.OLS(y, x).fit().f_test(RESTRICTIONS)
+        expected = {
+            "wald_hac": wald,
+            "f_classic": float(np.squeeze(classic.fvalue)),
+            "p_value_classic": float(np.squeeze(classic.pvalue)),
+            "slope_before_pp_per_decade": hac.params[1] * 1000,
+            "slope_after_pp_per_decade": (hac.params[1] + hac.params[3]) * 1000,
+        }
+        one = break_stats(t, y, after, lags)
+        assert one.keys() == expected.keys() == many.keys()
+        for key, value in expected.items():
+            assert one[key] == pytest.approx(value, rel=1e-9, abs=1e-300), key
+            assert many[key][i] == one[key], key
+
+
 def test_sup_wald_null_matches_andrews_table():
     # Andrews (1993) Table 1, 15% trimming: p = 1, 10% critical value 7.12; p = 2, 5%: 11.79.
     assert tt.sup_wald_critical(0.10, 1) == pytest.approx(7.12, abs=0.35)

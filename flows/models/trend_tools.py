@@ -88,14 +88,29 @@ def sup_wald_null(
     `restrictions` dimensions. Simulated with a fixed seed, so the p-values are reproducible."""
     rng = np.random.default_rng(19930701)
     grid = np.arange(1, steps + 1) / steps
-    keep = (grid >= trim) & (grid <= 1 - trim)
-    p = grid[keep]
+    kept = np.flatnonzero((grid >= trim) & (grid <= 1 - trim))
+    lo, hi = kept[0], kept[-1] + 1  # one run: the grid is increasing
+    p = grid[lo:hi]
+    root = math.sqrt(steps)
+    # Same draws and the same float operations as the plain
+    # `bridge = walk[:, keep] - p * walk[:, -1:]` on the whole scaled walk, without its copies:
+    # buffers reused across blocks, and only the trimmed slice and the end point scaled.
+    size = min(500, reps)
+    walk_buffer = np.empty((size, steps, restrictions))
+    bridge_buffer = np.empty((size, hi - lo, restrictions))
+    shift_buffer = np.empty_like(bridge_buffer)
     draws = np.empty(reps)
     for start in range(0, reps, 500):
         block = min(500, reps - start)
-        walk = rng.standard_normal((block, steps, restrictions)).cumsum(axis=1) / math.sqrt(steps)
-        bridge = walk[:, keep, :] - p[None, :, None] * walk[:, -1:, :]
-        stat = (bridge**2).sum(axis=2) / (p * (1 - p))[None, :]
+        walk = rng.standard_normal(out=walk_buffer[:block])
+        np.cumsum(walk, axis=1, out=walk)
+        bridge = np.divide(walk[:, lo:hi], root, out=bridge_buffer[:block])
+        shift = np.multiply(p[None, :, None], walk[:, -1:] / root, out=shift_buffer[:block])
+        np.subtract(bridge, shift, out=bridge)
+        np.square(bridge, out=bridge)
+        # a + b is what sum(axis=2) adds for two restrictions, without its slow short-axis reduce.
+        stat = bridge[:, :, 0] + bridge[:, :, 1] if restrictions == 2 else bridge.sum(axis=2)
+        stat /= p * (1 - p)
         draws[start : start + block] = stat.max(axis=1)
     return np.sort(draws)
 
