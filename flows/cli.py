@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _options(args):
-    from flows.pipeline import Options
+    from flows.config import Options
 
     return Options(
         snapshots=list(getattr(args, "snapshot", []) or []),
@@ -157,8 +157,6 @@ def _options(args):
 def _dispatch(args) -> int:
     command = args.command
     if command in ("refresh", "ingest", "transform", "report"):
-        from flows import pipeline
-
         options = _options(args)
         settings = options.settings()  # validate input before starting an engine
         if command != "report" and not options.wait:
@@ -171,8 +169,13 @@ def _dispatch(args) -> int:
             catalog.select(catalog.load_catalog(), options.series)  # bad catalog or ids: exit 2
         from flows import warm
 
+        engine = warm.start_engine()  # before our own imports: they would slow its start-up
         if warm.report_likely(command, settings, options.force):
-            warm.start()  # overlaps the report's imports with Prefect's server start-up
+            warm.start()  # the report's imports and fixed costs, while the engine starts
+        from flows import pipeline
+
+        if engine is not None:
+            engine.join()
         flow = {
             "refresh": pipeline.refresh_flow,
             "ingest": pipeline.ingest_flow,

@@ -125,3 +125,26 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+@dataclass
+class Options:
+    """What a run was asked to do; safe to log (no secrets)."""
+
+    snapshots: list[str] = field(default_factory=list)
+    series: list[str] = field(default_factory=list)
+    warehouse: str | None = None
+    quiet: bool = False
+    wait: bool = False
+    force: bool = False
+    output_dir: str | None = None
+    raw_dir: str | None = None
+
+    def settings(self) -> Settings:
+        return load_settings(
+            self.snapshots,
+            self.warehouse,
+            self.quiet,
+            output_dir=self.output_dir,
+            raw_dir=self.raw_dir,
+        )

@@ -8,40 +8,17 @@ from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from prefect import flow, task
 
 from flows import catalog as catalog_mod
 from flows import exports, ingest, report, transform, warehouse
-from flows.config import ConfigError, Settings, load_settings
+from flows.config import ConfigError, Options, Settings
 from flows.sources.base import Download, SourceError
 
 log = logging.getLogger("decoupling")
-
-
-@dataclass
-class Options:
-    """What a run was asked to do; safe to log (no secrets)."""
-
-    snapshots: list[str] = field(default_factory=list)
-    series: list[str] = field(default_factory=list)
-    warehouse: str | None = None
-    quiet: bool = False
-    wait: bool = False
-    force: bool = False
-    output_dir: str | None = None
-    raw_dir: str | None = None
-
-    def settings(self) -> Settings:
-        return load_settings(
-            self.snapshots,
-            self.warehouse,
-            self.quiet,
-            output_dir=self.output_dir,
-            raw_dir=self.raw_dir,
-        )
 
 
 def _run_logger():

@@ -37,7 +37,7 @@ def validate_cron(expr: str) -> str:
 
 
 def _options(args):
-    from flows.pipeline import Options
+    from flows.config import Options
 
     options = Options(
         snapshots=list(getattr(args, "snapshot", None) or []),
