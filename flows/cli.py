@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 # Telemetry off before Prefect is imported (the flows module imports it).
@@ -220,8 +222,24 @@ def _dispatch(args) -> int:
     raise AssertionError(command)
 
 
+def run() -> None:
+    """The console script: main(), then the interpreter's own exit steps (non-daemon threads
+    joined, exit handlers run: Prefect stops its server, logs flush), then the process ends. The
+    teardown of every imported module is skipped: after a refresh (matplotlib, WeasyPrint,
+    DuckDB, pandas, Prefect loaded) it took 1.7 s and freed nothing a process exit does not."""
+    code = main()
+    threading._shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # a reader gone, or the stream already closed
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
 
 
-__all__ = ["main", "Path"]
+__all__ = ["main", "run", "Path"]

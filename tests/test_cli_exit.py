@@ -1,0 +1,44 @@
+"""The console script's exit path: main()'s code and all of its output survive the skipped
+interpreter teardown, and the engine is only started early where a flow would start one."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import duckdb
+from prefect.settings import PREFECT_API_URL, temporary_settings
+
+from flows import warm
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_piped_output_is_complete_and_the_exit_code_kept(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("CREATE TABLE numbers AS SELECT range AS n FROM range(200000)")
+    con.close()
+    done = _cli(
+        "query",
+        "SELECT n FROM numbers ORDER BY n",
+        "--format",
+        "csv",
+        "--warehouse",
+        str(warehouse),
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "n" and lines[-1] == "199999" and len(lines) == 200001
+    refused = _cli("query", "DROP TABLE numbers", "--warehouse", str(warehouse))
+    assert refused.returncode == 2
+    assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+
+
+def test_no_early_engine_when_a_server_is_configured():
+    with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):
+        assert warm.start_engine() is None
