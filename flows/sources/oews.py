@@ -210,15 +210,15 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
                 f"use a year-pinned format such as oews_{extension}_M2014"
             )
         where = book.where = f"{workbook_name(year, extension)} (part M{year})"
-        # The data sheet is the first one with an OCC_CODE header in its first rows.
+        # The data sheet is the first one with an OCC_CODE header in its first rows. Each sheet
+        # is read once: calamine parses the whole sheet on every request, even for ten rows.
         for name in book.names:
-            top = list(book.rows(name, limit=10))
-            header_at = _header_index(top)
+            rows = list(book.rows(name))
+            header_at = _header_index(rows[:10])
             if header_at is not None:
                 break
         else:
             raise book.error(f"no sheet has a column OCC_CODE (sheets: {', '.join(book.names)})")
-        rows = list(book.rows(name))
     finally:
         book.close()
     header = [str(c).strip().upper() if c is not None else "" for c in rows[header_at]]
