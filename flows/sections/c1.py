@@ -253,16 +253,12 @@ def _specification_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.Data
     top.legend(loc="upper left")
     for row_index, (choice, option) in enumerate(options):
         hits = [i for i, v in enumerate(data[choice]) if v == option]
-        bottom.scatter(
-            hits,
-            [row_index] * len(hits),
-            s=3,
-            marker="s",
-            color=style.PALETTE[choices.index(choice) + 1],
-        )
+        colour = style.PALETTE[choices.index(choice) + 1]
+        style.bar_marks(bottom, hits, row_index, colour, width=0.6, height=0.55)
+    bottom.set_xlim(-0.05 * len(data), 1.05 * len(data))
+    bottom.set_ylim(len(options) - 0.5, -0.5)  # first option on top
     bottom.set_yticks(range(len(options)))
     bottom.set_yticklabels([f"{c.replace('_', ' ')}: {o}" for c, o in options], fontsize=6.5)
-    bottom.invert_yaxis()
     bottom.set_xlabel("Combinations of productivity x prices x pay x deflator, sorted by gap")
     bottom.set_ylabel("Choice in use")
     bottom.grid(False)
