@@ -28,9 +28,8 @@ def _import_all(modules: tuple[str, ...]) -> None:
     try:
         from flows.models import trend_tools
 
-        trend_tools.sup_wald_null(
-            2, trend_tools.TRIM
-        )  # data-free, cached per process: the break test's table
+        # The break test's table: it needs no data, and is cached per process (same arguments).
+        trend_tools.sup_wald_null(2, trend_tools.TRIM)
     except Exception:  # the transform computes it again and says why
         pass
 

@@ -1,8 +1,10 @@
-"""The console script's exit path: main()'s code and all of its output survive the skipped
-interpreter teardown, and the engine is only started early where a flow would start one."""
+"""The console script's start and exit: the engine started early is the one the flow uses (and
+is started only where a flow would start one), and main()'s exit code and all of its output
+survive the skipped interpreter teardown."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -42,3 +44,32 @@ def test_piped_output_is_complete_and_the_exit_code_kept(tmp_path):
 def test_no_early_engine_when_a_server_is_configured():
     with temporary_settings({PREFECT_API_URL: "http://127.0.0.1:9/api"}):
         assert warm.start_engine() is None
+
+
+def test_the_flow_runs_on_the_server_started_early(tmp_path):
+    script = """
+from prefect import flow
+from prefect.server.api.server import SubprocessASGIServer
+from flows import warm
+
+thread = warm.start_engine()
+thread.join(timeout=120)
+server = SubprocessASGIServer()
+assert server.running, "the early start did not leave a running server"
+pid = server.server_process.pid
+
+@flow
+def empty() -> int:
+    return 1
+
+assert empty() == 1
+assert SubprocessASGIServer().server_process.pid == pid, "the flow started a second server"
+print("same server", pid)
+"""
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
+    env.pop("PREFECT_API_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "same server" in done.stdout
