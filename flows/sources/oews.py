@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -341,6 +341,30 @@ def _workbook_from_zip(content: bytes, year: int, url: str, entry: Series) -> tu
     return name, archive.read(name)
 
 
+def published_zips(
+    http: HttpClient,
+    series_id: str,
+    years: Iterable[int] | None,
+    first_year: int,
+    url_for: Callable[[int], str],
+    label: str = "",
+) -> Iterator[tuple[int, str, bytes, datetime, str]]:
+    """(year, url, body, accessed_at, vintage) of each year's zip the server has, for `years`
+    (default first_year..this year). A 404 year is skipped: not published (yet). The vintage
+    reads 'OEWS May <year><label>', with the zip's Last-Modified when the server sends one."""
+    from flows.sources.bls_files import get_file
+
+    wanted = list(years) if years is not None else range(first_year, date.today().year + 1)
+    for year in wanted:
+        url = url_for(year)
+        got = get_file(http, url, series_id, allow_404=True)
+        if got is None:
+            continue
+        content, accessed_at, last_modified = got
+        modified = f" (zip Last-Modified {last_modified})" if last_modified else ""
+        yield year, url, content, accessed_at, f"OEWS May {year}{label}{modified}"
+
+
 def fetch(
     entry: Series,
     settings: Settings,
@@ -353,24 +377,14 @@ def fetch(
     after its May reference month. Any other failure raises SourceError. `http`: a client to use
     (tests pass one without back-off waits).
     """
-    from flows.sources.bls_files import get_file
-
     if entry.live_id.startswith("metro:"):  # a metropolitan area: its own zips (oews_metro)
         return oews_metro.fetch(entry, settings, years, http)
     http = http or client(SOURCE, settings)
-    wanted = list(years) if years is not None else list(range(FIRST_YEAR, date.today().year + 1))
+    zips = published_zips(http, entry.id, years, FIRST_YEAR, partial(zip_url, settings=settings))
     downloads = []
-    for year in wanted:
-        url = zip_url(year, settings)
-        got = get_file(http, url, entry.id, allow_404=True)
-        if got is None:
-            continue
-        content, accessed_at, last_modified = got
+    for year, url, content, accessed_at, vintage in zips:
         name, body = _workbook_from_zip(content, year, url, entry)
         extension = name.rsplit(".", 1)[-1].lower()
-        vintage = f"OEWS May {year}" + (
-            f" (zip Last-Modified {last_modified})" if last_modified else ""
-        )
         downloads.append(
             Download(
                 source=SOURCE,

@@ -15,7 +15,6 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
-from datetime import date
 from functools import partial
 
 import pandas as pd
@@ -156,21 +155,15 @@ def fetch(
     http: HttpClient | None = None,
 ) -> list[Download]:
     """Download the metro zips of `years` (default FIRST_YEAR..this year); a 404 year is skipped."""
-    from flows.sources.bls_files import get_file
-
     try:
         area_of(entry)
     except ValueError as exc:
         raise SourceError(SOURCE, entry.id, str(exc)) from None
     http = http or client(SOURCE, settings)
-    wanted = list(years) if years is not None else list(range(FIRST_YEAR, date.today().year + 1))
+    urls = partial(zip_url, settings=settings)
+    zips = oews.published_zips(http, entry.id, years, FIRST_YEAR, urls, label=" metro")
     downloads = []
-    for year in wanted:
-        url = zip_url(year, settings)
-        got = get_file(http, url, entry.id, allow_404=True)
-        if got is None:
-            continue
-        content, accessed_at, last_modified = got
+    for year, url, content, accessed_at, vintage in zips:
         downloads.append(
             Download(
                 source=SOURCE,
@@ -181,8 +174,7 @@ def fetch(
                 fmt=f"oews_msa_zip_M{year}",
                 license=entry.license,
                 accessed_at=accessed_at,
-                vintage=f"OEWS May {year} metro"
-                + (f" (zip Last-Modified {last_modified})" if last_modified else ""),
+                vintage=vintage,
                 extension="zip",
             )
         )
