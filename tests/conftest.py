@@ -36,6 +36,18 @@ def prefect_home(tmp_path_factory) -> Path:
     return home
 
 
+@pytest.fixture()
+def patient_engine():
+    """The shared test machine can be slow to start Prefect's local server: allow 2 minutes."""
+    from prefect.settings import (
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+        temporary_settings,
+    )
+
+    with temporary_settings(updates={PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120}):
+        yield
+
+
 @pytest.fixture(scope="session")
 def refreshed(snapshot_dir, tmp_path_factory):
     """A warehouse and report built once from the real snapshot (plain functions, no engine).
@@ -64,6 +76,16 @@ def warehouse_ro(refreshed):
     con = duckdb.connect(str(refreshed["settings"].warehouse), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture()
+def warehouse_copy(refreshed, tmp_path) -> Path:
+    """A private copy of the session warehouse, for a test that changes it (or might)."""
+    import shutil
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(refreshed["settings"].warehouse, copy)
+    return copy
 
 
 # The FRED and BLS client tests share one local HTTP server per module and start each test with

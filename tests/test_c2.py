@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import shutil
 import warnings
 from pathlib import Path
 
@@ -125,9 +124,8 @@ def test_matrix_has_every_wage_price_and_year(warehouse_ro):
     assert [y for y, _ in nurses] == list(range(2013, 2020))
 
 
-def test_anchor_price_and_year_are_configurable(refreshed, tmp_path, monkeypatch):
-    copy = tmp_path / "w.duckdb"
-    shutil.copyfile(refreshed["settings"].warehouse, copy)
+def test_anchor_price_and_year_are_configurable(warehouse_copy, monkeypatch):
+    copy = warehouse_copy
     monkeypatch.setenv("DECOUPLING_C2_ANCHOR_PRICE", "1500")
     monkeypatch.setenv("DECOUPLING_C2_ANCHOR_YEAR", "2010")
     con = duckdb.connect(str(copy))
@@ -168,10 +166,9 @@ def bad_workbook(kind: str) -> bytes:
     [("missing column", "H_MEAN"), ("wrong sheet", "OCC_CODE"), ("bad number", "H_MEAN")],
 )
 def test_malformed_oews_file_stops_the_refresh_and_leaves_the_warehouse(
-    refreshed, tmp_path, kind, named
+    warehouse_copy, tmp_path, kind, named
 ):
-    warehouse = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(refreshed["settings"].warehouse, warehouse)
+    warehouse = warehouse_copy
     before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
     folder = tmp_path / "snapshot" / "raw" / "oews"
     folder.mkdir(parents=True)

@@ -4,7 +4,6 @@ CSV files (not on the warehouse), and the model hook's contract."""
 from __future__ import annotations
 
 import math
-import shutil
 
 import duckdb
 import numpy as np
@@ -156,9 +155,8 @@ def test_sup_wald_null_matches_andrews_table():
     assert tt.sup_wald_pvalue(30.0, 2) < tt.sup_wald_pvalue(12.0, 2) < tt.sup_wald_pvalue(5.0, 2)
 
 
-def test_eras_and_break_date_are_configurable(monkeypatch, refreshed, tmp_path):
-    copy = tmp_path / "w.duckdb"
-    shutil.copyfile(refreshed["settings"].warehouse, copy)
+def test_eras_and_break_date_are_configurable(monkeypatch, warehouse_copy):
+    copy = warehouse_copy
     con = duckdb.connect(str(copy))
     from flows.models import investment_breaks, investment_trends
 
@@ -267,14 +265,13 @@ def test_scorecard_rows_follow_the_trends(warehouse_ro):
         assert row["verdict"] == expected
 
 
-def test_bad_era_setting_exits_2_and_changes_nothing(refreshed, tmp_path):
+def test_bad_era_setting_exits_2_and_changes_nothing(warehouse_copy):
     import os
     import subprocess
     import sys
     from pathlib import Path
 
-    copy = tmp_path / "w.duckdb"
-    shutil.copyfile(refreshed["settings"].warehouse, copy)
+    copy = warehouse_copy
     before = copy.read_bytes()
     env = {**os.environ, "DECOUPLING_ERAS": "1980"}
     done = subprocess.run(

@@ -19,18 +19,7 @@ from flows.pipeline import Options, options_dict, refresh_flow, run_refresh
 
 REPO = Path(__file__).resolve().parents[1]
 C1_SERIES = ["OPHNFB", "COMPRNFB", "AHETPI", "CPIAUCSL"]
-
-
-@pytest.fixture(autouse=True)
-def _patient_engine():
-    """The shared test machine can be slow to start Prefect's local server: allow 2 minutes."""
-    from prefect.settings import (
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-        temporary_settings,
-    )
-
-    with temporary_settings(updates={PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120}):
-        yield
+pytestmark = pytest.mark.usefixtures("patient_engine")
 
 
 def _options(root: Path, snapshot: Path, **kw) -> Options:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -132,10 +131,9 @@ def test_live_fetch_keeps_the_zip_and_skips_a_404_year(httpserver, tmp_path):
     assert value(parse(got[0]), "OEWS_MSA35620_395011_H_MEAN") == 21.25
 
 
-def test_new_york_wage_reaches_the_c2_mart(refreshed, tmp_path):
+def test_new_york_wage_reaches_the_c2_mart(warehouse_copy):
     """A metro download loaded into a copy of the snapshot warehouse: NY columns fill in."""
-    copy = tmp_path / "w.duckdb"
-    shutil.copyfile(refreshed["settings"].warehouse, copy)
+    copy = warehouse_copy
     rows = [list(r) for r in ROWS]
     got = download(metro_zip({"MSA_M2013_dl.xlsx": workbook(rows)}), year=2013)
     con = duckdb.connect(str(copy))

@@ -12,17 +12,7 @@ from ops_support import FRED_SERIES, fred_csv, write_catalog
 from flows import cli
 from flows.pipeline import Options, run_refresh
 
-
-@pytest.fixture(autouse=True)
-def _patient_engine():
-    """The shared test machine can be slow to start Prefect's local server: allow 2 minutes."""
-    from prefect.settings import (
-        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
-        temporary_settings,
-    )
-
-    with temporary_settings(updates={PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS: 120}):
-        yield
+pytestmark = pytest.mark.usefixtures("patient_engine")
 
 
 def _tree_digest(root: Path) -> dict[str, str]:

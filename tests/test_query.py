@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 
 import duckdb
 import pandas as pd
@@ -33,11 +32,9 @@ WRITES = [
 
 
 @pytest.fixture()
-def warehouse(refreshed, tmp_path):
+def warehouse(warehouse_copy):
     """A private copy, so a refused write that slipped through could not harm other tests."""
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(refreshed["settings"].warehouse, copy)
-    return copy
+    return warehouse_copy
 
 
 def _digest(path) -> str:

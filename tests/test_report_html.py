@@ -234,13 +234,12 @@ def test_report_in_headless_chromium(output, browser, tmp_path):
     assert Image.open(phone).size[0] == 780  # 390 CSS px at 2x
 
 
-def test_report_html_for_a_warehouse_without_c1_data(refreshed, tmp_path):
+def test_report_html_for_a_warehouse_without_c1_data(refreshed, warehouse_copy, tmp_path):
     """A section whose data are missing says so; the rest of the report still builds."""
     from flows.config import load_settings
     from flows.report import build_report
 
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(refreshed["settings"].warehouse, copy)
+    copy = warehouse_copy
     con = duckdb.connect(str(copy))
     con.execute("DELETE FROM marts.c1_series")
     con.close()
