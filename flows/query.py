@@ -336,6 +336,29 @@ def claims(args) -> int:
     return 0
 
 
+def series_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per catalog series: available, last observation, observations held, last access.
+    Observations and downloads are counted apart: joined together, each observation would be
+    counted once per download of its series."""
+    return con.execute(
+        """
+        WITH obs AS (
+            SELECT series_id, max(date) AS last_obs, count(*) AS obs
+            FROM staging.observations GROUP BY series_id
+        ), fetched AS (
+            SELECT series_id, max(accessed_at) AS accessed FROM meta.downloads GROUP BY series_id
+        )
+        SELECT s.id, a.available, max(o.last_obs) AS last_obs, coalesce(max(o.obs), 0) AS obs,
+               max(f.accessed) AS accessed, any_value(a.reason) AS reason
+        FROM meta.series s
+        LEFT JOIN meta.availability a ON a.series_id = s.id
+        LEFT JOIN obs o ON o.series_id = s.id
+        LEFT JOIN fetched f ON f.series_id = s.id
+        GROUP BY s.id, a.available ORDER BY s.id
+        """
+    ).df()
+
+
 def status(args) -> int:
     con = open_read_only(args.warehouse)
     try:
@@ -343,17 +366,7 @@ def status(args) -> int:
             "SELECT run_id, command, finished_at, inputs, new_rows, revised_rows "
             "FROM meta.runs ORDER BY finished_at DESC LIMIT 1"
         ).fetchall()
-        series = con.execute(
-            """
-            SELECT s.id, a.available, max(o.date) AS last_obs, count(o.date) AS obs,
-                   max(d.accessed_at) AS accessed, any_value(a.reason) AS reason
-            FROM meta.series s
-            LEFT JOIN meta.availability a ON a.series_id = s.id
-            LEFT JOIN staging.observations o ON o.series_id = s.id
-            LEFT JOIN meta.downloads d ON d.series_id = s.id
-            GROUP BY s.id, a.available ORDER BY s.id
-            """
-        ).df()
+        series = series_status(con)
         changes = con.execute(
             "SELECT series_id, new_observations, revised_values, max_abs_revision "
             "FROM meta.changes WHERE run_id = (SELECT run_id FROM meta.runs "

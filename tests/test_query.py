@@ -184,3 +184,24 @@ def test_claims_and_status_print_from_the_warehouse(warehouse, capsys):
         assert metric in out and verdict in out
     assert cli.main(["status", "--warehouse", str(warehouse)]) == 0
     assert f"series held: {held[0]} of {held[1]} in the catalog" in capsys.readouterr().out
+
+
+def test_status_counts_each_observation_once_whatever_the_downloads(warehouse):
+    from flows.query import series_status
+
+    con = duckdb.connect(str(warehouse))
+    # A second download of OPHNFB (as a revised vintage brings): its observations stay the same.
+    con.execute(
+        "INSERT INTO meta.downloads SELECT * REPLACE ('second-' || sha256 AS sha256) "
+        "FROM meta.downloads WHERE series_id = 'OPHNFB'"
+    )
+    held = con.execute(
+        "SELECT count(*) FROM staging.observations WHERE series_id = 'OPHNFB'"
+    ).fetchall()[0][0]
+    downloads = con.execute(
+        "SELECT count(*) FROM meta.downloads WHERE series_id = 'OPHNFB'"
+    ).fetchall()[0][0]
+    shown = series_status(con).set_index("id").loc["OPHNFB", "obs"]
+    con.close()
+    assert downloads == 2 and held > 100
+    assert shown == held
