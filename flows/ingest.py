@@ -14,7 +14,7 @@ import pandas as pd
 
 from flows import landing, warehouse
 from flows.catalog import Series, catalog_path
-from flows.config import PROJECT_ROOT, ConfigError, Settings, redact
+from flows.config import SQL_DIR, TEMPLATES_DIR, ConfigError, Settings, redact
 from flows.sources import fetch_live, snapshot
 from flows.sources.base import Download, SourceError, SourceUnreachable, parse
 
@@ -45,7 +45,6 @@ def fetch_entry(entry: Series, settings: Settings) -> list[Download]:
 def fetch_all(
     entries: list[Series],
     settings: Settings,
-    fetch: Callable[[Series], list[Download]] | None = None,
     progress: Progress | None = None,
     known_fred: dict[str, tuple[str, str, str]] | None = None,
 ) -> Fetched:
@@ -56,14 +55,13 @@ def fetch_all(
     keyed live run ask FRED's last_updated first and skip series FRED has not updated.
     """
     result = Fetched()
-    fetch = fetch or (lambda entry: fetch_entry(entry, settings))
     for index, entry in enumerate(entries, start=1):
         try:
             if _unchanged_at_fred(entry, settings, known_fred):
                 _, key, sha = known_fred[entry.id]  # type: ignore[index]
                 result.reused[entry.id] = (key, sha)
             else:
-                result.downloads.extend(fetch(entry))
+                result.downloads.extend(fetch_entry(entry, settings))
         except SourceUnreachable:
             raise
         except SourceError as exc:
@@ -80,7 +78,7 @@ def fetch_all(
             if progress:
                 reason = result.unavailable[entry.id]
                 progress(f"series {index}/{len(entries)} not available: {entry.id}: {reason}")
-                continue
+            continue
         if progress:
             progress(f"series fetched {index}/{len(entries)}: {entry.id}")
     if settings.snapshots and entries and not result.downloads:
@@ -256,8 +254,8 @@ def fingerprint(downloads: list[Download], reused: dict[str, tuple[str, str]] | 
     for key, sha in sorted(pairs):
         digest.update(f"{key}:{sha}\n".encode())
     for folder, pattern in (
-        (PROJECT_ROOT / "sql", "*.sql"),
-        (PROJECT_ROOT / "reports" / "templates", "*"),
+        (SQL_DIR, "*.sql"),
+        (TEMPLATES_DIR, "*"),
         (Path(__file__).parent, "*.py"),
     ):
         for path in sorted(folder.rglob(pattern)):

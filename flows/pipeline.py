@@ -16,7 +16,7 @@ from prefect import flow, task
 from flows import catalog as catalog_mod
 from flows import exports, ingest, report, transform, warehouse
 from flows.config import ConfigError, Options, Settings
-from flows.sources.base import Download, SourceError
+from flows.sources.base import Download
 
 log = logging.getLogger("decoupling")
 
@@ -138,17 +138,13 @@ def refresh_locked(
     }
 
 
-def run_refresh(options: Options, fetch=None) -> dict:
+def run_refresh(options: Options) -> dict:
     """Ingest -> transform -> report, published atomically. Returns a summary dict."""
     settings = options.settings()
     progress = progress_printer(options.quiet)
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
-        if fetch is not None:
-            entries = catalog_mod.select(catalog_mod.load_catalog(), options.series)
-            fetched = fetch(entries, settings, progress=progress)
-        else:
-            fetched = fetch_for(options, settings, progress)
+        fetched = fetch_for(options, settings, progress)
         result = refresh_locked(options, settings, fetched, started, progress)
     if result["status"] == "refreshed":
         report.build_report(settings, progress)
@@ -205,19 +201,8 @@ def run_report(options: Options) -> dict:
 # ---- Prefect flows ---------------------------------------------------------------------------
 
 
-def _retryable(task, task_run, state) -> bool:
-    # Only failures a retry can help: the HTTP layer already retried 429/5xx; a whole-task
-    # retry covers a dropped connection mid-run. Bad input and unknown series are final.
-    try:
-        state.result()
-    except SourceError as exc:
-        return getattr(exc, "retryable", False)
-    except Exception:
-        return False
-    return False
-
-
-@task(name="fetch", retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_retryable)
+# No task-level retries: the HTTP layer retries 429s, 5xx, timeouts and resets itself.
+@task(name="fetch")
 def fetch_task(options: dict) -> ingest.Fetched:
     opts = Options(**options)
     return fetch_for(opts, opts.settings(), progress_printer(opts.quiet))

@@ -232,13 +232,3 @@ def run(
         raise
     con.execute("COMMIT")
     return built, checked
-
-
-def sql_fingerprint(sql_dir: Path = SQL_DIR) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted(sql_dir.rglob("*.sql")):
-        digest.update(str(path.relative_to(sql_dir)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()

@@ -264,10 +264,6 @@ def known_downloads(settings: Settings) -> set[tuple[str, str]]:
         con.close()
 
 
-def last_fingerprint(settings: Settings) -> str | None:
-    return last_refresh(settings)[1]
-
-
 def last_refresh(settings: Settings) -> tuple[str | None, str | None]:
     """(run id, fingerprint) of the last refresh the published warehouse records."""
     if not settings.warehouse.is_file():
