@@ -15,7 +15,7 @@ import pandas as pd
 from flows import landing, warehouse
 from flows.catalog import Series, catalog_path
 from flows.config import SQL_DIR, TEMPLATES_DIR, ConfigError, Settings, redact
-from flows.sources import fetch_live, snapshot
+from flows.sources import fetch_live, oews_metro, snapshot
 from flows.sources.base import Download, SourceError, SourceUnreachable, parse
 
 log = logging.getLogger("decoupling")
@@ -207,8 +207,8 @@ def record_availability(
     held_national = any(s.startswith("OEWS_") and s[5:6].isdigit() for s in held)
     rows = []
     for entry in entries:
-        if entry.source == "oews" and entry.live_id.startswith("metro:"):
-            prefix = f"OEWS_MSA{entry.live_id.split(':', 1)[1]}_"
+        if oews_metro.is_metro(entry):
+            prefix = f"OEWS_MSA{oews_metro.area_of(entry)}_"
             held_oews = any(s.startswith(prefix) for s in held)
         else:
             held_oews = held_national

@@ -119,12 +119,6 @@ def _messages(data: dict[str, Any]) -> str:
     return " | ".join(" ".join(str(m).split()) for m in messages)
 
 
-def _scrub(text: bytes, settings: Settings) -> bytes:
-    for secret in settings.secrets:
-        text = text.replace(secret.encode(), b"***")
-    return text
-
-
 def fetch_many(
     entries: list[Series],
     settings: Settings,
@@ -241,7 +235,7 @@ def _query(
         if any(e.frequency == "A" for e in batch):
             payload["annualaverage"] = True  # annual series come as M13 averages
     response = client.post(url, label, json_body=payload, expect="json", validate=_busy)
-    body = _scrub(response.content, settings)
+    body = http.scrub(response.content, settings.secrets)
     data = json.loads(body)
     status = data.get("status") if isinstance(data, dict) else None
     if status != "REQUEST_SUCCEEDED":

@@ -44,13 +44,6 @@ def _url(settings: Settings, default_base: str, path: str) -> str:
     return http.rebase(default_base + path, settings.fred_base_url)
 
 
-def _scrub(body: bytes, settings: Settings) -> bytes:
-    # FRED does not echo the key, but a body is stored verbatim: make sure it never holds one.
-    for secret in settings.secrets:
-        body = body.replace(secret.encode(), b"***")
-    return body
-
-
 def _unknown_series(entry: Series, exc: http.HttpStatusError) -> SourceError:
     named = entry.id if entry.remote_id == entry.id else f"{entry.id} (FRED id {entry.remote_id})"
     detail = f": {exc.detail}" if exc.detail else ""
@@ -105,7 +98,7 @@ def _fetch_keyless(entry: Series, settings: Settings, client: http.HttpClient) -
         source=SOURCE,
         series_id=entry.id,
         url=client.safe_url(url),
-        body=_scrub(response.content, settings),
+        body=http.scrub(response.content, settings.secrets),  # stored verbatim
         fmt="fred_csv",
         license=entry.license,
         vintage=None,
@@ -147,7 +140,7 @@ def _observation_pages(
         params = _api_params(entry, settings, limit=PAGE_LIMIT, offset=offset or None, **extra)
         response = _get(client, entry, url, params, expect="json")
         shown = shown or client.safe_url(http.with_query(url, params))
-        pages.append(_scrub(response.content, settings))
+        pages.append(http.scrub(response.content, settings.secrets))
         data = response.json()
         received = len(data.get("observations") or [])
         offset += received

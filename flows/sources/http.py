@@ -313,6 +313,13 @@ def rebase(url: str, base_url: str | None) -> str:
     return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
 
 
+def scrub(body: bytes, secrets: Iterable[str]) -> bytes:
+    """A response body with every secret value replaced by ***, before it is stored or echoed."""
+    for secret in secrets:
+        body = body.replace(secret.encode(), b"***")
+    return body
+
+
 def redact_url(url: str, secrets: Iterable[str] = ()) -> str:
     """The url with every secret value and credential parameter masked as ***."""
     parts = urlsplit(url)

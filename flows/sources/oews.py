@@ -36,6 +36,7 @@ import pandas as pd
 from flows.catalog import Series
 from flows.config import Settings
 from flows.sources.base import Download, SourceError, parser
+from flows.sources.bls_files import get_file
 from flows.sources.http import HttpClient, client, rebase
 
 SOURCE = "oews"
@@ -157,6 +158,17 @@ class _Book:
         self._book.close()
 
 
+def data_sheet(book: _Book) -> tuple[str, list[tuple[Any, ...]], int] | None:
+    """(name, rows, header row) of the first sheet with an OCC_CODE header in its first rows.
+    Each sheet is read once: calamine parses the whole sheet on every request, even for ten."""
+    for name in book.names:
+        rows = list(book.rows(name))
+        header_at = _header_index(rows[:10])
+        if header_at is not None:
+            return name, rows, header_at
+    return None
+
+
 def _header_index(rows: list[tuple[Any, ...]]) -> int | None:
     for index, row in enumerate(rows):
         if any(str(cell).strip().upper() == "OCC_CODE" for cell in row if cell is not None):
@@ -210,15 +222,10 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
                 f"use a year-pinned format such as oews_{extension}_M2014"
             )
         where = book.where = f"{workbook_name(year, extension)} (part M{year})"
-        # The data sheet is the first one with an OCC_CODE header in its first rows. Each sheet
-        # is read once: calamine parses the whole sheet on every request, even for ten rows.
-        for name in book.names:
-            rows = list(book.rows(name))
-            header_at = _header_index(rows[:10])
-            if header_at is not None:
-                break
-        else:
+        found = data_sheet(book)
+        if found is None:
             raise book.error(f"no sheet has a column OCC_CODE (sheets: {', '.join(book.names)})")
+        name, rows, header_at = found
     finally:
         book.close()
     header = [str(c).strip().upper() if c is not None else "" for c in rows[header_at]]
@@ -352,8 +359,6 @@ def published_zips(
     """(year, url, body, accessed_at, vintage) of each year's zip the server has, for `years`
     (default first_year..this year). A 404 year is skipped: not published (yet). The vintage
     reads 'OEWS May <year><label>', with the zip's Last-Modified when the server sends one."""
-    from flows.sources.bls_files import get_file
-
     wanted = list(years) if years is not None else range(first_year, date.today().year + 1)
     for year in wanted:
         url = url_for(year)
@@ -377,7 +382,7 @@ def fetch(
     after its May reference month. Any other failure raises SourceError. `http`: a client to use
     (tests pass one without back-off waits).
     """
-    if entry.live_id.startswith("metro:"):  # a metropolitan area: its own zips (oews_metro)
+    if oews_metro.is_metro(entry):  # a metropolitan area: its own zips (oews_metro)
         return oews_metro.fetch(entry, settings, years, http)
     http = http or client(SOURCE, settings)
     zips = published_zips(http, entry.id, years, FIRST_YEAR, partial(zip_url, settings=settings))

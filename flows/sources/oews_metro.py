@@ -79,16 +79,12 @@ def _parse_zip(body: bytes, catalog_id: str, year: int) -> pd.DataFrame:
         extension = name.rsplit(".", 1)[-1].lower()
         book = oews._Book(archive.read(name), extension, f"{where} {name}", catalog_id)
         try:
-            sheet = next(
-                (s for s in book.names if oews._header_index(list(book.rows(s, 10))) is not None),
-                None,
-            )
-            if sheet is None:
+            found = oews.data_sheet(book)
+            if found is None:
                 raise book.error("no sheet has a column OCC_CODE")
-            rows = list(book.rows(sheet))
+            _sheet, rows, at = found
         finally:
             book.close()
-        at = oews._header_index(rows[:10])
         header = [str(c).strip().upper() if c is not None else "" for c in rows[at]]
         columns = {title: i for i, title in reversed(list(enumerate(header))) if title}
         missing = [c for c in REQUIRED if c not in columns]
