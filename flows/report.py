@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import logging
 import os
 import re
@@ -245,6 +246,7 @@ def _heading(section: Section) -> str:
     return f"{section.id}. {section.title}" if re.fullmatch(r"C\d+", section.id) else section.title
 
 
+@functools.cache  # one per process: its loader still reloads a template whose file changed
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),

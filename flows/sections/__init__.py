@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import pandas as pd
 
 
@@ -48,6 +49,42 @@ def mark_unavailable(section: Section, availability: pd.DataFrame, what: str) ->
     section.available = False
     section.reason = f"{what} ({reasons})"
     return section
+
+
+def source_line(con: duckdb.DuckDBPyConnection, ids: list[str], prefix: str) -> str:
+    """Source, the data end and release of each series, and a warning when releases differ."""
+    rows = con.execute(
+        "SELECT series_id, last_date, release FROM staging.series_release "
+        "WHERE series_id IN (SELECT unnest(?)) ORDER BY series_id",
+        [ids],
+    ).fetchall()
+    held = ", ".join(f"{sid} to {last:%Y-%m}" for sid, last, _ in rows if last)
+    releases = {release for _, _, release in rows}
+    warning = (
+        f" Vintages mixed: these series come from {len(releases)} different releases."
+        if len(releases) > 1
+        else ""
+    )
+    return f"{prefix} ({held}).{warning}"
+
+
+def availability(con: duckdb.DuckDBPyConnection, claim_id: str) -> pd.DataFrame:
+    return con.execute(
+        "SELECT analysis, label, available, reason FROM marts.availability_c3_c5 "
+        "WHERE claim_id = ? ORDER BY analysis",
+        [claim_id],
+    ).df()
+
+
+def claim_section(
+    con: duckdb.DuckDBPyConnection, claim_id: str, title: str, template: str
+) -> tuple[Section, pd.DataFrame]:
+    """A claim's section, with the availability of its analyses (marts.availability_c3_c5) in
+    its context; the availability frame too, for mark_unavailable."""
+    avail = availability(con, claim_id)
+    section = Section(id=claim_id, title=title, template=template)
+    section.context["availability"] = records(avail)
+    return section, avail
 
 
 def builders() -> list:

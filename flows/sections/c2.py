@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from flows import style
-from flows.sections import Chart, Section
+from flows.sections import Chart, Section, records
 
 ORDER = 20
 LINESTYLES = ["-", "--", "-.", ":"]
@@ -209,10 +209,7 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
                     "hours_ahetpi",
                     "claim_hours",
                 ]
-            ]
-            .astype(object)
-            .where(data.notna(), None)
-            .to_dict("records"),
+            ].pipe(records),
         }
     )
     return section

@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from flows import style
-from flows.sections import Chart, Section, mark_unavailable, records
+from flows.models.trend_tools import decimal_year
+from flows.sections import Chart, Section, claim_section, mark_unavailable, records, source_line
 
 ORDER = 30
 HEADLINE_ORDER = ("nfc_fa_gross", "pnfi_cprofit")
-
-
-def source_line(con: duckdb.DuckDBPyConnection, ids: list[str], prefix: str) -> str:
-    """Source, the data end and release of each series, and a warning when releases differ."""
-    rows = con.execute(
-        "SELECT series_id, last_date, release FROM staging.series_release "
-        "WHERE series_id IN (SELECT unnest(?)) ORDER BY series_id",
-        [ids],
-    ).fetchall()
-    held = ", ".join(f"{sid} to {last:%Y-%m}" for sid, last, _ in rows if last)
-    releases = {release for _, _, release in rows}
-    warning = (
-        f" Vintages mixed: these series come from {len(releases)} different releases."
-        if len(releases) > 1
-        else ""
-    )
-    return f"{prefix} ({held}).{warning}"
-
-
-def availability(con: duckdb.DuckDBPyConnection, claim_id: str) -> pd.DataFrame:
-    return con.execute(
-        "SELECT analysis, label, available, reason FROM marts.availability_c3_c5 "
-        "WHERE claim_id = ? ORDER BY analysis",
-        [claim_id],
-    ).df()
-
-
-def _decimal_year(dates: pd.Series) -> np.ndarray:
-    stamps = pd.to_datetime(dates)
-    return (stamps.dt.year + (stamps.dt.month - 1) / 12.0).to_numpy(dtype=float)
 
 
 def _rate_chart(
@@ -58,7 +28,7 @@ def _rate_chart(
     ax.plot(data["date"], 100 * data["rate"], label=short, linewidth=1.2)
     for _, era in era_rows.iterrows():
         part = data[(data["date"] >= era["era_start"]) & (data["date"] <= era["era_end"])]
-        t = _decimal_year(part["date"])
+        t = decimal_year(part["date"])
         # An OLS line passes through the means; draw it from the fitted slope.
         fitted = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (t - t.mean())
         ax.plot(part["date"], 100 * fitted, color="#D55E00", linewidth=2.2)
@@ -103,7 +73,7 @@ def _rate_chart(
     )
     for _, era in era_rows.iterrows():
         mask = (table["date"] >= era["era_start"]) & (table["date"] <= era["era_end"])
-        t = _decimal_year(table.loc[mask, "date"])
+        t = decimal_year(table.loc[mask, "date"])
         table.loc[mask, "era_trend"] = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (
             t - t.mean()
         )
@@ -165,11 +135,9 @@ def _steady_state_chart(con: duckdb.DuckDBPyConnection, steady: pd.DataFrame) ->
 
 
 def build(con: duckdb.DuckDBPyConnection) -> Section:
-    section = Section(
-        id="C3", title="Investment rate and the rate of profit", template="c3.html.j2"
+    section, avail = claim_section(
+        con, "C3", "Investment rate and the rate of profit", "c3.html.j2"
     )
-    avail = availability(con, "C3")
-    section.context["availability"] = records(avail)
     rates = con.execute("SELECT * FROM marts.investment_rate ORDER BY definition, date").df()
     if rates.empty:
         return mark_unavailable(section, avail, "no investment-rate definition can be computed")

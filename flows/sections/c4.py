@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 
 from flows import style
-from flows.sections import Chart, Section, mark_unavailable, records
-from flows.sections.c3 import availability, source_line
+from flows.sections import Chart, Section, claim_section, mark_unavailable, records, source_line
 
 ORDER = 40
 # Terms as they enter profits after tax (sign applied), in stacking order.
@@ -31,9 +30,7 @@ def _stacked(ax, dates: pd.Series, terms: dict[str, np.ndarray]) -> None:
 
 
 def build(con: duckdb.DuckDBPyConnection) -> Section:
-    section = Section(id="C4", title="Kalecki's profit equation", template="c4.html.j2")
-    avail = availability(con, "C4")
-    section.context["availability"] = records(avail)
+    section, avail = claim_section(con, "C4", "Kalecki's profit equation", "c4.html.j2")
     data = con.execute("SELECT * FROM marts.kalecki ORDER BY date").df()
     if data.empty:
         return mark_unavailable(section, avail, "the identity's series are missing")

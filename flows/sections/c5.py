@@ -5,18 +5,15 @@ from __future__ import annotations
 import duckdb
 
 from flows import style
-from flows.sections import Chart, Section, mark_unavailable, records
-from flows.sections.c3 import availability, source_line
+from flows.sections import Chart, Section, claim_section, mark_unavailable, source_line
 
 ORDER = 50
 
 
 def build(con: duckdb.DuckDBPyConnection) -> Section:
-    section = Section(
-        id="C5", title="Where the gains went: labor share and margins", template="c5.html.j2"
+    section, avail = claim_section(
+        con, "C5", "Where the gains went: labor share and margins", "c5.html.j2"
     )
-    avail = availability(con, "C5")
-    section.context["availability"] = records(avail)
     data = con.execute("SELECT * FROM marts.labor_share ORDER BY date").df()
     if data.empty:
         return mark_unavailable(section, avail, "no labor-share or profit series held")
