@@ -51,7 +51,8 @@ m AS (
            power(price_w.p1 / price_w.p0, p.claimed_years / nullif(price_w.y1 - price_w.y0, 0)) AS price20,
            hours_w.h0, hours_w.h1, hours_w.y0 AS h_y0, hours_w.y1 AS h_y1,
            hours_w.w0 AS hw0, hours_w.w1 AS hw1,
-           power(hours_w.h1 / hours_w.h0, p.claimed_years / nullif(hours_w.y1 - hours_w.y0, 0)) AS hours20
+           power(hours_w.h1 / hours_w.h0, p.claimed_years / nullif(hours_w.y1 - hours_w.y0, 0)) AS hours20,
+           100 * ln(hours_w.w1 / hours_w.w0) / nullif(ln(hours_w.h0 / hours_w.h1), 0) AS pay_share
     FROM p, wage_w, ny_w, proxy_w, price_w, hours_w
 ),
 c AS (
@@ -102,12 +103,12 @@ UNION ALL
 SELECT 'C2', c.claim,
        'share of the fall in barber-hours per TV that comes from higher pay (log share)',
        100 * ln(m.claimed_wage) / ln(1 / m.claimed_hours),
-       100 * ln(m.hw1 / m.hw0) / nullif(ln(m.h0 / m.h1), 0), 'percent', m.h_y0 || '-' || m.h_y1,
+       m.pay_share, 'percent', m.h_y0 || '-' || m.h_y1,
        CASE WHEN m.hours20 IS NULL OR m.wage20 IS NULL THEN 'not available'
             WHEN m.hours20 > m.claimed_hours THEN 'not supported'
             WHEN ln(m.wage20) >= 0.75 * ln(m.claimed_wage) THEN 'supported'
             ELSE 'partly supported' END,
        CASE WHEN m.hours20 IS NULL OR m.wage20 IS NULL THEN 'Wages or TV prices are missing.'
-            ELSE 'Barber-hours per TV fell even faster than claimed, but ' || CAST(round(100 * ln(m.hw1 / m.hw0) / nullif(ln(m.h0 / m.h1), 0)) AS INTEGER)
+            ELSE 'Barber-hours per TV fell even faster than claimed, but ' || CAST(round(m.pay_share) AS INTEGER)
                  || '% of the fall came from pay against the two thirds the claim implies: the price part holds, the wage part does not.' END
 FROM m, c;
