@@ -63,38 +63,33 @@ anchor AS (
 ),
 years AS (
     SELECT year FROM tv UNION SELECT year FROM wages WHERE barber_wage_mean IS NOT NULL
+),
+priced AS (  -- each year's TV price and, inside the claim's window, its share of that window
+    SELECT y.year, tv.tv_series_id, tv.tv_index, a.anchor_year, p.anchor_price, a.anchor_note,
+           p.anchor_price * tv.tv_index / a.anchor_index AS tv_price,
+           w.barber_wage_mean, w.barber_wage_median, w.barber_wage_ny_mean, w.ahetpi,
+           CASE WHEN y.year BETWEEN a.anchor_year AND a.anchor_year + p.claimed_years
+                THEN (y.year - a.anchor_year) / p.claimed_years END AS claim_elapsed
+    FROM years y
+    CROSS JOIN params p
+    CROSS JOIN anchor a
+    LEFT JOIN tv ON tv.year = y.year
+    LEFT JOIN wages w ON w.year = y.year
+),
+claimed AS (
+    SELECT x.*,
+           p.claimed_start_hours * power(p.claimed_end_hours / p.claimed_start_hours, x.claim_elapsed) AS claim_hours,
+           p.claimed_start_wage * power(p.claimed_end_wage / p.claimed_start_wage, x.claim_elapsed) AS claim_wage,
+           p.claimed_start_price * power(p.claimed_end_price / p.claimed_start_price, x.claim_elapsed) AS claim_tv_price
+    FROM priced x, params p
 )
-SELECT y.year,
-       tv.tv_series_id,
-       tv.tv_index,
-       a.anchor_year,
-       p.anchor_price,
-       a.anchor_note,
-       p.anchor_price * tv.tv_index / a.anchor_index AS tv_price,
-       w.barber_wage_mean,
-       w.barber_wage_median,
-       w.barber_wage_ny_mean,
-       w.ahetpi,
-       p.anchor_price * tv.tv_index / a.anchor_index / w.barber_wage_mean AS hours_mean,
-       p.anchor_price * tv.tv_index / a.anchor_index / w.barber_wage_median AS hours_median,
-       p.anchor_price * tv.tv_index / a.anchor_index / w.barber_wage_ny_mean AS hours_ny_mean,
-       p.anchor_price * tv.tv_index / a.anchor_index / w.ahetpi AS hours_ahetpi,
-       CASE WHEN y.year BETWEEN a.anchor_year AND a.anchor_year + p.claimed_years
-            THEN p.claimed_start_hours * power(p.claimed_end_hours / p.claimed_start_hours,
-                                               (y.year - a.anchor_year) / p.claimed_years) END AS claim_hours,
-       CASE WHEN y.year BETWEEN a.anchor_year AND a.anchor_year + p.claimed_years
-            THEN p.claimed_start_wage * power(p.claimed_end_wage / p.claimed_start_wage,
-                                              (y.year - a.anchor_year) / p.claimed_years) END AS claim_wage,
-       CASE WHEN y.year BETWEEN a.anchor_year AND a.anchor_year + p.claimed_years
-            THEN p.claimed_start_price * power(p.claimed_end_price / p.claimed_start_price,
-                                               (y.year - a.anchor_year) / p.claimed_years) END AS claim_tv_price,
-       CASE WHEN y.year BETWEEN a.anchor_year AND a.anchor_year + p.claimed_years
-            THEN p.claimed_start_price * power(p.claimed_end_price / p.claimed_start_price,
-                                               (y.year - a.anchor_year) / p.claimed_years)
-                 / w.barber_wage_mean END AS hours_at_claimed_price
-FROM years y
-CROSS JOIN params p
-CROSS JOIN anchor a
-LEFT JOIN tv ON tv.year = y.year
-LEFT JOIN wages w ON w.year = y.year
-ORDER BY y.year;
+SELECT year, tv_series_id, tv_index, anchor_year, anchor_price, anchor_note, tv_price,
+       barber_wage_mean, barber_wage_median, barber_wage_ny_mean, ahetpi,
+       tv_price / barber_wage_mean AS hours_mean,
+       tv_price / barber_wage_median AS hours_median,
+       tv_price / barber_wage_ny_mean AS hours_ny_mean,
+       tv_price / ahetpi AS hours_ahetpi,
+       claim_hours, claim_wage, claim_tv_price,
+       claim_tv_price / barber_wage_mean AS hours_at_claimed_price
+FROM claimed
+ORDER BY year;
