@@ -3,7 +3,6 @@ and the errors for bad base periods or variant names."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import shutil
 from pathlib import Path
@@ -12,6 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from ops_support import file_sha
 
 # EPI's published 1979q4-2025q3 figures (docs/CLAIMS.md): the target, not our output.
 EPI_PUBLISHED_PRODUCTIVITY = 90.2
@@ -173,10 +173,6 @@ def test_base_period_as_year_uses_annual_averages(warehouse_ro, snapshot_dir):
     assert row[1] == pytest.approx(100 * (annual[2019] / annual[1973] - 1), abs=1e-9)
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.mark.parametrize(
     ("sql", "expected"),
     [
@@ -191,14 +187,14 @@ def test_bad_base_or_variant_is_one_clear_line_and_writes_nothing(refreshed, cap
     from flows import cli
 
     warehouse = Path(refreshed["settings"].warehouse)
-    before = _sha(warehouse)
+    before = file_sha(warehouse)
     code = cli.main(["query", sql, "--warehouse", str(warehouse)])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert len(err.splitlines()) == 1
     for text in expected:
         assert text in err
-    assert _sha(warehouse) == before
+    assert file_sha(warehouse) == before
 
 
 def test_metamorphic_scaling_moves_only_what_it_should(refreshed, snapshot_dir, tmp_path):

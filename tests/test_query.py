@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import duckdb
 import pandas as pd
 import pytest
+from ops_support import file_sha
 
 from flows import cli
 
@@ -37,20 +37,16 @@ def warehouse(warehouse_copy):
     return warehouse_copy
 
 
-def _digest(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @pytest.mark.parametrize("sql", WRITES)
 def test_writes_are_refused_with_one_line_and_exit_2(sql, warehouse, tmp_path, capsys):
-    before = _digest(warehouse)
+    before = file_sha(warehouse)
     code = cli.main(["query", sql.format(tmp=tmp_path), "--warehouse", str(warehouse)])
     captured = capsys.readouterr()
     assert code == 2
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: refused:"), captured.err
-    assert _digest(warehouse) == before
+    assert file_sha(warehouse) == before
     leftovers = {p.name for p in tmp_path.iterdir()} - {"warehouse.duckdb"}
     assert not leftovers, leftovers
 
@@ -163,12 +159,12 @@ def test_bad_requests_get_one_line_and_exit_2(warehouse, tmp_path, capsys):
         ],
         ["query", "SELECT 1", "--warehouse", str(tmp_path / "nowhere.duckdb")],
     ]
-    before = _digest(warehouse)
+    before = file_sha(warehouse)
     for argv in cases:
         assert cli.main(argv) == 2, argv
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and err[0].startswith("error: "), (argv, err)
-    assert _digest(warehouse) == before
+    assert file_sha(warehouse) == before
 
 
 def test_claims_and_status_print_from_the_warehouse(warehouse, capsys):

@@ -14,14 +14,14 @@ No timed assertions: only that both engines produce the same matrix. Run: `pytes
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from _bench import REPO, RUNS, Stats
+
 MODELS = [
     REPO / "sql" / "marts" / f"{name}.sql"
     for name in (
@@ -32,7 +32,6 @@ MODELS = [
     )
 ]
 WAGES, PRICES, YEARS, FIRST_YEAR = 1000, 400, 30, 1995
-RUNS = 3
 
 
 def synthetic_inputs():
@@ -141,15 +140,11 @@ def run_engine(engine: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def median(times: list[float]) -> float:
-    return statistics.median(times)
-
-
 def report(result: dict) -> None:
     engine = result["engine"]
     for step, times in result["times"].items():
         print(
-            f"time_price_matrix {engine} {step}: median {median(times):.3f} s "
+            f"time_price_matrix {engine} {step}: median {Stats(times).median:.3f} s "
             f"(min {min(times):.3f}, max {max(times):.3f}, {len(times)} runs)"
         )
     if result["peak_rss_evaluate_mb"]:
@@ -169,10 +164,10 @@ def test_time_price_matrix_duckdb_vs_pandas():
     for result in results.values():
         report(result)
     duck, pand = results["duckdb"]["times"], results["pandas"]["times"]
-    pandas_time = median(pand["evaluate"])
+    pandas_time = Stats(pand["evaluate"]).median
     for label, duck_time in (
-        ("build + evaluate", median(duck["build"]) + median(duck["evaluate"])),
-        ("build + materialize", median(duck["build"]) + median(duck["materialize"])),
+        ("build + evaluate", Stats(duck["build"]).median + Stats(duck["evaluate"]).median),
+        ("build + materialize", Stats(duck["build"]).median + Stats(duck["materialize"]).median),
     ):
         print(
             f"time_price_matrix speed-up, pandas / duckdb {label}: {pandas_time / duck_time:.1f}x"
