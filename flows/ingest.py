@@ -16,7 +16,7 @@ from flows import landing, warehouse
 from flows.catalog import Series, catalog_path
 from flows.config import SQL_DIR, TEMPLATES_DIR, ConfigError, Settings, redact
 from flows.sources import fetch_live, oews_metro, snapshot
-from flows.sources.base import Download, SourceError, SourceUnreachable, parse
+from flows.sources.base import Download, SourceError, SourceGap, SourceUnreachable, parse
 
 log = logging.getLogger("decoupling")
 Progress = Callable[[str], None]
@@ -37,7 +37,7 @@ def fetch_entry(entry: Series, settings: Settings) -> list[Download]:
         found = snapshot.fetch(entry, settings.snapshots)
         if not found:
             folders = ", ".join(str(f) for f in settings.snapshots)
-            raise SourceError("snapshot", entry.id, f"not in the snapshot ({folders})")
+            raise SourceGap("snapshot", entry.id, f"not in the snapshot ({folders})")
         return found
     return fetch_live(entry, settings)
 
@@ -87,23 +87,12 @@ def fetch_all(
     return result
 
 
-# What the sources say when a series is simply not there (a gap the report shows), as opposed to
-# a failure (retries exhausted, bad body) that stops the run.
-GAP_PHRASES = (
-    "not in the snapshot",
-    "has no live source",
-    "does not know series",
-    "returned no data",
-)
-
-
 def is_gap(exc: SourceError) -> bool:
-    """A missing series (unknown id, no data, a 4xx a retry cannot fix), not a failed source."""
-    from flows.sources.http import BudgetExhausted, HttpStatusError
+    """A missing series (unknown id, no data, a 4xx a retry cannot fix), not a failed source
+    (retries exhausted, bad body, budget spent) that stops the run."""
+    from flows.sources.http import HttpStatusError
 
-    if isinstance(exc, BudgetExhausted):
-        return False
-    return isinstance(exc, HttpStatusError) or any(p in exc.problem for p in GAP_PHRASES)
+    return isinstance(exc, SourceGap | HttpStatusError)
 
 
 def _unchanged_at_fred(

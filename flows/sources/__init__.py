@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flows.catalog import Series
 from flows.config import Settings
-from flows.sources.base import Download, SourceError
+from flows.sources.base import Download, SourceGap
 
 
 def fetch_live(entry: Series, settings: Settings) -> list[Download]:
@@ -12,6 +12,6 @@ def fetch_live(entry: Series, settings: Settings) -> list[Download]:
     from flows.sources import bls, bls_files, fred, oews
 
     if not entry.has_live_source:
-        raise SourceError(entry.source, entry.id, "has no live source (snapshot only)")
+        raise SourceGap(entry.source, entry.id, "has no live source (snapshot only)")
     modules = {"fred": fred, "bls": bls, "bls_file": bls_files, "oews": oews}
     return modules[entry.source].fetch(entry, settings)

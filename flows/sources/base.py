@@ -26,6 +26,11 @@ class SourceError(RuntimeError):
         super().__init__(f"{source}: series {series_id}: {problem}")
 
 
+class SourceGap(SourceError):
+    """The source does not have the series (unknown id, no data, snapshot only): a gap the report
+    shows, not a failure that stops the run."""
+
+
 class SourceUnreachable(SourceError):
     """The source could not be reached at all (no network); the run stops early."""
 

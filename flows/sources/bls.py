@@ -22,7 +22,7 @@ import pandas as pd
 from flows.catalog import Series
 from flows.config import Settings
 from flows.sources import http
-from flows.sources.base import Download, SourceError, frame, parser
+from flows.sources.base import Download, SourceError, SourceGap, frame, parser
 
 SOURCE = "bls"
 API_BASE = "https://api.bls.gov"
@@ -165,7 +165,7 @@ def fetch_many(
             if not _has_data(parsed, entry):
                 notes = " | ".join(m for m in (_messages(d) for d in parsed) if m)
                 missing.append(
-                    SourceError(
+                    SourceGap(
                         SOURCE,
                         entry.id,
                         f"BLS returned no data for {entry.remote_id} in {start}-{end}"

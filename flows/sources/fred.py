@@ -18,7 +18,7 @@ import requests
 from flows.catalog import Series
 from flows.config import Settings
 from flows.sources import http
-from flows.sources.base import Download, SourceError, frame, parser
+from flows.sources.base import Download, SourceError, SourceGap, frame, parser
 from flows.sources.snapshot import parse_fred_csv  # noqa: F401  (registers "fred_csv")
 
 SOURCE = "fred"
@@ -44,10 +44,10 @@ def _url(settings: Settings, default_base: str, path: str) -> str:
     return http.rebase(default_base + path, settings.fred_base_url)
 
 
-def _unknown_series(entry: Series, exc: http.HttpStatusError) -> SourceError:
+def _unknown_series(entry: Series, exc: http.HttpStatusError) -> SourceGap:
     named = entry.id if entry.remote_id == entry.id else f"{entry.id} (FRED id {entry.remote_id})"
     detail = f": {exc.detail}" if exc.detail else ""
-    return SourceError(
+    return SourceGap(
         SOURCE,
         entry.id,
         f"FRED does not know series {named} (HTTP {exc.status}{detail}); check the catalog id",
