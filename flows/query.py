@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from flows.config import ConfigError, load_settings
+from flows.warehouse import connect_published
 
 # Statement types that only read. DESCRIBE, SHOW, SUMMARIZE, FROM-first and WITH parse as SELECT.
 READ_STATEMENTS = {"SELECT", "EXPLAIN"}
@@ -87,14 +88,8 @@ class Result:
 
 
 def open_read_only(warehouse: str | None) -> duckdb.DuckDBPyConnection:
-    settings = load_settings(warehouse=warehouse)
-    if not settings.warehouse.is_file():
-        raise ConfigError(
-            f"no warehouse at {settings.warehouse}: run 'decoupling refresh' (or 'make run') first"
-        )
-    return duckdb.connect(
-        str(settings.warehouse), read_only=True, config={"enable_external_access": False}
-    )
+    """The published warehouse, read-only and with no access to files or the network."""
+    return connect_published(load_settings(warehouse=warehouse), {"enable_external_access": False})
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:

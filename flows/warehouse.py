@@ -205,13 +205,14 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
 
-def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published warehouse (never blocks, never blocks a refresh)."""
+def connect_published(settings: Settings, config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (never blocks, never blocks a refresh);
+    `config`: DuckDB settings for the connection."""
     if not settings.warehouse.is_file():
         raise ConfigError(
             f"no warehouse at {settings.warehouse}: run 'decoupling refresh' (or 'make run') first"
         )
-    return connect(settings.warehouse, read_only=True)
+    return duckdb.connect(str(settings.warehouse), read_only=True, config=config or {})
 
 
 def init_schema(con: duckdb.DuckDBPyConnection) -> None:
