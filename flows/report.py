@@ -74,7 +74,6 @@ def _build_sections(con: duckdb.DuckDBPyConnection, progress: Progress | None) -
                 available=False,
                 reason=f"the section failed to build ({type(exc).__name__}: {exc})",
             )
-            section.context["failed"] = True
         sections.append(section)
         if progress:
             charts = len(section.charts)

@@ -104,7 +104,5 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
         max_check=float(abs(worst["discrepancy_check_pct_gdp"])),
         max_check_billions=float(abs(worst["discrepancy_check"])),
         worst_date=worst["date"],
-        first_date=data["date"].min(),
-        last_date=data["date"].max(),
     )
     return section

@@ -49,5 +49,4 @@ def build(con: duckdb.DuckDBPyConnection) -> Section:
     section.charts.append(
         Chart(name="c1_gap_vintages", title=title, svg=style.to_svg(fig), data=data, source=source)
     )
-    section.context["rows"] = len(data)
     return section
