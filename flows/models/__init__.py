@@ -80,6 +80,11 @@ def python_models() -> list[Model]:
     return found
 
 
+def empty_frame(columns: list[str] | dict, types: dict[str, object]) -> pd.DataFrame:
+    """A frame with no rows and typed columns (default float), so an empty table keeps its types."""
+    return pd.DataFrame({c: pd.Series(dtype=types.get(c, float)) for c in columns})
+
+
 def write_table(
     con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: dict[str, str]
 ) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from flows.models import write_table
+from flows.models import empty_frame, write_table
 from flows.models.trend_tools import (
     TRIM,
     break_date,
@@ -189,20 +189,13 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _empty() -> pd.DataFrame:
-    text = {"definition", "test"}
-    dates = {"break_date", "sample_start", "sample_end"}
-    ints = {"n_obs", "hac_lags"}
-    return pd.DataFrame(
-        {
-            c: pd.Series(
-                dtype=str
-                if c in text
-                else "datetime64[ns]"
-                if c in dates
-                else np.int64
-                if c in ints
-                else float
-            )
-            for c in COLUMNS
-        }
-    )
+    types = {
+        "definition": str,
+        "test": str,
+        "break_date": "datetime64[ns]",
+        "sample_start": "datetime64[ns]",
+        "sample_end": "datetime64[ns]",
+        "n_obs": np.int64,
+        "hac_lags": np.int64,
+    }
+    return empty_frame(COLUMNS, types)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from flows.models import write_table
+from flows.models import empty_frame, write_table
 from flows.models.trend_tools import decimal_year, eras, hac_lags
 
 TABLE = "marts.investment_trends"
@@ -112,4 +112,4 @@ def _empty() -> pd.DataFrame:
         "mixed_vintage": bool,
         "hac_lags": np.int64,
     }
-    return pd.DataFrame({c: pd.Series(dtype=types.get(c, float)) for c in COLUMNS})
+    return empty_frame(COLUMNS, types)
