@@ -23,8 +23,8 @@ system-deps:
 	./.ci/system-deps
 
 lint: $(STAMP)
-	$(BIN)/ruff check flows tests
-	$(BIN)/ruff format --check flows tests
+	$(BIN)/ruff check decoupling flows tests
+	$(BIN)/ruff format --check decoupling flows tests
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q

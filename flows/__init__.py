@@ -1,0 +1,1 @@
+"""Prefect flows and deployments: thin compositions of tasks over the `decoupling` library."""

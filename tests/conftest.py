@@ -54,7 +54,7 @@ def refreshed(snapshot_dir, tmp_path_factory):
 
     Read-only for tests: copy the warehouse before changing anything.
     """
-    from flows.pipeline import Options, run_refresh
+    from decoupling.pipeline import Options, run_refresh
 
     root = tmp_path_factory.mktemp("refreshed")
     options = Options(
@@ -109,7 +109,7 @@ def server(_server):
 
 @pytest.fixture(autouse=True)
 def _fresh_http_state():
-    from flows.sources import http
+    from decoupling.sources import http
 
     http.reset_state()
     yield

@@ -306,7 +306,7 @@ def refresh_without_report(root: Path) -> dict:
     publish; settings from the environment."""
     from datetime import UTC, datetime
 
-    from flows import pipeline, warehouse
+    from decoupling import pipeline, warehouse
 
     options = pipeline.Options(
         warehouse=str(root / "warehouse.duckdb"),

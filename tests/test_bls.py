@@ -11,10 +11,10 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from flows.catalog import Series
-from flows.config import Settings
-from flows.sources import bls, http
-from flows.sources.base import SourceError, parse
+from decoupling.catalog import Series
+from decoupling.settings import Settings
+from decoupling.sources import bls, http
+from decoupling.sources.base import SourceError, parse
 
 KEY = "0123456789abcdef0123456789abcdef"
 FAST = http.RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.1, unreachable_delay=0.01)

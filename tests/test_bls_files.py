@@ -11,11 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from flows.catalog import load_catalog
-from flows.config import Settings
-from flows.sources import bls_files
-from flows.sources.base import Download, SourceError, SourceUnreachable, parse
-from flows.sources.http import HttpClient, RetryPolicy
+from decoupling.catalog import load_catalog
+from decoupling.settings import Settings
+from decoupling.sources import bls_files
+from decoupling.sources.base import Download, SourceError, SourceUnreachable, parse
+from decoupling.sources.http import HttpClient, RetryPolicy
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "fred-snapshot"
 TE_XLSX = SNAPSHOT / "raw" / "bls_total_economy" / "total-economy-hours-employment.xlsx"

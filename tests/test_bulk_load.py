@@ -8,8 +8,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from flows import warehouse
-from flows.sources.base import Download, frame
+from decoupling import warehouse
+from decoupling.sources.base import Download, frame
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -148,8 +148,8 @@ def test_a_withdrawn_value_still_missing_adds_no_row(con):
 
 
 def test_parse_all_skips_what_the_warehouse_holds():
-    from flows import ingest
-    from flows.sources.base import SourceError
+    from decoupling import ingest
+    from decoupling.sources.base import SourceError
 
     good = download(b"observation_date,S1\n2020-01-01,1.5\n", 0)
     broken = download(b"not,a,fred,csv\n1,2,3,4\n", 1, "v2")
@@ -163,8 +163,8 @@ def test_parse_all_skips_what_the_warehouse_holds():
 def test_current_view_drops_a_withdrawn_value_and_keeps_the_history(con):
     """staging.observations shows the latest vintage; a withdrawn value is gone from it, not
     replaced by the older value, while raw.observations keeps both."""
-    from flows import transform
-    from flows.config import SQL_DIR
+    from decoupling import transform
+    from decoupling.settings import SQL_DIR
 
     warehouse.load_downloads(con, [(d, o, None) for d, o in (A, B)], run_id="r1")
     warehouse.write_catalog(con, [])

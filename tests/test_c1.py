@@ -184,7 +184,7 @@ def test_base_period_as_year_uses_annual_averages(warehouse_ro, snapshot_dir):
     ],
 )
 def test_bad_base_or_variant_is_one_clear_line_and_writes_nothing(refreshed, capsys, sql, expected):
-    from flows import cli
+    from decoupling import cli
 
     warehouse = Path(refreshed["settings"].warehouse)
     before = file_sha(warehouse)
@@ -198,7 +198,7 @@ def test_bad_base_or_variant_is_one_clear_line_and_writes_nothing(refreshed, cap
 
 
 def test_metamorphic_scaling_moves_only_what_it_should(refreshed, snapshot_dir, tmp_path):
-    from flows.pipeline import Options, run_ingest, run_transform
+    from decoupling.pipeline import Options, run_ingest, run_transform
 
     snap = tmp_path / "snapshot"
     snap.mkdir()
@@ -262,9 +262,9 @@ def test_metamorphic_scaling_moves_only_what_it_should(refreshed, snapshot_dir, 
 
 
 def test_section_draws_four_charts_from_the_marts(warehouse_ro):
-    from flows.sections import c1
+    from decoupling.claims import c1_productivity_pay as c1
 
-    section = c1.build(warehouse_ro)
+    section = c1.section(warehouse_ro)
     assert section.available, section.reason
     names = [chart.name for chart in section.charts]
     assert names == ["c1_productivity_pay", "c1_wedges", "c1_multiverse", "c1_base_periods"]
@@ -292,11 +292,11 @@ def test_section_draws_four_charts_from_the_marts(warehouse_ro):
 
 
 def test_section_without_c1_marts_says_why():
-    from flows.sections import c1
+    from decoupling.claims import c1_productivity_pay as c1
 
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
-    section = c1.build(con)
+    section = c1.section(con)
     assert not section.available
     assert "c1_series" in section.reason
 

@@ -12,10 +12,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from flows import transform
-from flows.config import ConfigError
-from flows.pipeline import Options, run_refresh
-from flows.sections import c2 as c2_section
+from decoupling import transform
+from decoupling.claims import c2_time_prices as c2_section
+from decoupling.pipeline import Options, run_refresh
+from decoupling.settings import ConfigError
 
 YEARS = (2008, 2024)  # the first and the last OEWS file of the snapshot
 
@@ -211,7 +211,7 @@ def test_section_without_data_says_why():
     con.execute(
         "CREATE TABLE marts.barber_tv_hours AS SELECT 2000 AS year, NULL::DOUBLE AS hours_mean"
     )
-    section = c2_section.build(con)
+    section = c2_section.section(con)
     assert section.available is False and "barber wage" in section.reason
 
 

@@ -47,10 +47,10 @@ def test_financial_accounts_investment_rate_is_in_billions(tmp_path):
 
 
 def test_report_section_draws_the_steady_state(tmp_path):
-    from flows.sections import c3
+    from decoupling.claims import c3_investment_rate as c3
 
     con = build_warehouse(tmp_path, [FIXTURE], SERIES)
-    section = c3.build(con)
+    section = c3.section(con)
     assert section.available
     names = [chart.name for chart in section.charts]
     assert names == ["c3_investment_rate", "c3_investment_rate_definitions", "c3_steady_state"]

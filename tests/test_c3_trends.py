@@ -12,9 +12,9 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from flows.config import ConfigError
-from flows.models import python_models
-from flows.models import trend_tools as tt
+from decoupling import stats as tt
+from decoupling.settings import ConfigError
+from decoupling.transform.python_models import python_models
 
 DEFINITIONS = {
     # definition: (investment file, profit file)
@@ -116,7 +116,11 @@ def test_break_statistics_match_statsmodels_on_the_csv(snapshot_dir, warehouse_r
 
 
 def test_numpy_break_stats_match_statsmodels_on_autocorrelated_series():
-    from flows.models.investment_breaks import RESTRICTIONS, break_stats, break_stats_many
+    from decoupling.claims.c3_investment_rate.breaks import (
+        RESTRICTIONS,
+        break_stats,
+        break_stats_many,
+    )
 
     rng = np.random.default_rng(7)
     n = 120
@@ -158,7 +162,8 @@ def test_sup_wald_null_matches_andrews_table():
 def test_eras_and_break_date_are_configurable(monkeypatch, warehouse_copy):
     copy = warehouse_copy
     con = duckdb.connect(str(copy))
-    from flows.models import investment_breaks, investment_trends
+    from decoupling.claims.c3_investment_rate import breaks as investment_breaks
+    from decoupling.claims.c3_investment_rate import trends as investment_trends
 
     monkeypatch.setenv("DECOUPLING_ERAS", "1960-1989,1990-")
     monkeypatch.setenv("DECOUPLING_BREAK_DATE", "2000-01-01")
@@ -182,10 +187,11 @@ def test_bad_era_setting_is_one_clear_error(bad):
 
 
 def test_python_models_are_documented_and_ordered(warehouse_ro):
-    from flows.transform import discover
+    from decoupling.transform import discover
 
     models = {m.qualified: m for m in python_models()}
     assert {"marts.investment_trends", "marts.investment_breaks"} <= set(models)
+    models = {k: models[k] for k in ("marts.investment_trends", "marts.investment_breaks")}
     order = [m.qualified for m in discover()]
     for name, model in models.items():
         assert model.depends_on == {"marts.investment_rate"}
@@ -200,8 +206,8 @@ def test_python_models_are_documented_and_ordered(warehouse_ro):
 
 
 def test_python_model_with_undocumented_column_fails(tmp_path):
-    from flows.models import _guarded, write_table
-    from flows.transform import Model, TransformError, document
+    from decoupling.transform import Model, TransformError, document
+    from decoupling.transform.python_models import _guarded, write_table
 
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
@@ -275,7 +281,7 @@ def test_bad_era_setting_exits_2_and_changes_nothing(warehouse_copy):
     before = copy.read_bytes()
     env = {**os.environ, "DECOUPLING_ERAS": "1980"}
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "transform", "--warehouse", str(copy)],
+        [sys.executable, "-m", "decoupling.cli", "transform", "--warehouse", str(copy)],
         cwd=Path(__file__).resolve().parents[1],
         env=env,
         capture_output=True,
@@ -289,12 +295,12 @@ def test_bad_era_setting_exits_2_and_changes_nothing(warehouse_copy):
 
 
 def test_era_settings_are_part_of_the_refresh_fingerprint(monkeypatch):
-    from flows import ingest
+    from decoupling import fingerprint
 
     monkeypatch.delenv("DECOUPLING_ERAS", raising=False)
-    default = ingest.fingerprint([])
+    default = fingerprint.of([])
     monkeypatch.setenv("DECOUPLING_ERAS", "1960-1989,1990-")
-    assert ingest.fingerprint([]) != default
+    assert fingerprint.of([]) != default
     monkeypatch.setenv("DECOUPLING_ERAS", "")
     monkeypatch.setenv("DECOUPLING_BREAK_DATE", "2000-01-01")
-    assert ingest.fingerprint([]) != default
+    assert fingerprint.of([]) != default

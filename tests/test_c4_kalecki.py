@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows import catalog, ingest, transform, warehouse
-from flows.config import load_settings
-from flows.pipeline import load_into
+from decoupling import catalog, ingest, transform, warehouse
+from decoupling.pipeline import load_into
+from decoupling.settings import load_settings
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kalecki"
 KALECKI = [
@@ -119,17 +119,19 @@ def test_remainder_path_when_government_and_foreign_saving_are_missing(tmp_path)
 
 
 def test_sections_report_missing_analyses_and_build_the_rest(tmp_path):
-    from flows.sections import c3, c4, c5
+    from decoupling.claims import c3_investment_rate as c3
+    from decoupling.claims import c4_kalecki_profits as c4
+    from decoupling.claims import c5_where_gains_went as c5
 
     held = [s for s in KALECKI if s not in ("TGDEF", "NETFI", "W170RC1Q027SBEA")]
     con = build_warehouse(tmp_path, [FIXTURE], held)
-    kalecki = c4.build(con)
+    kalecki = c4.section(con)
     assert kalecki.available and kalecki.context["path"] == "remainder"
     assert kalecki.charts and not kalecki.charts[0].data.empty
-    investment = c3.build(con)  # PNFI and CPROFIT were not loaded
+    investment = c3.section(con)  # PNFI and CPROFIT were not loaded
     assert not investment.available
     assert "PNFI" in investment.reason and "CPROFIT" in investment.reason
-    shares = c5.build(con)
+    shares = c5.section(con)
     assert not shares.available and "PRS85006173" in shares.reason
 
 
@@ -201,7 +203,7 @@ def test_full_path_from_live_fred_on_a_local_server(tmp_path, monkeypatch):
     from pytest_httpserver import HTTPServer
     from werkzeug import Request, Response
 
-    from flows.sources import http
+    from decoupling.sources import http
 
     def serve(request: Request) -> Response:
         series_id = request.args.get("id", "")

@@ -11,12 +11,12 @@ import sys
 import duckdb
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from flows import warm
+from decoupling import engine as warm
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "decoupling.cli", *args], capture_output=True, text=True, timeout=120
     )
 
 
@@ -50,7 +50,7 @@ def test_the_flow_runs_on_the_server_started_early(tmp_path):
     script = """
 from prefect import flow
 from prefect.server.api.server import SubprocessASGIServer
-from flows import warm
+from decoupling import engine as warm
 
 thread = warm.start_engine()
 thread.join(timeout=120)

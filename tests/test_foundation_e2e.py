@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 from ops_support import file_sha, warehouse_digest
 
-from flows.pipeline import Options, options_dict, refresh_flow, run_refresh
+from decoupling.pipeline import Options, run_refresh
+from flows.refresh import parameters, refresh
 
 REPO = Path(__file__).resolve().parents[1]
 C1_SERIES = ["OPHNFB", "COMPRNFB", "AHETPI", "CPIAUCSL"]
@@ -48,7 +49,7 @@ def _growth_from_csv(path: Path) -> tuple[pd.Timestamp, float]:
 def test_refresh_flow_under_prefect_matches_csv(snapshot_dir: Path, tmp_path: Path) -> None:
     """(a) The whole snapshot through the Prefect flow; C1 marts checked against pandas."""
     options = _options(tmp_path, snapshot_dir)
-    result = refresh_flow(options_dict(options))  # a real engine (Prefect's ephemeral server)
+    result = refresh(**parameters(options))  # a real engine (Prefect's ephemeral server)
     assert result["status"] == "refreshed"
     last_date, growth = _growth_from_csv(snapshot_dir / "OPHNFB.csv")
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
@@ -172,7 +173,7 @@ def test_offline_refresh_stops_fast_and_touches_nothing(small_snapshot: Path, tm
         PREFECT_HOME=str(tmp_path / "prefect"),
     )
     done = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "refresh"],
+        [sys.executable, "-m", "decoupling.cli", "refresh"],
         cwd=REPO,
         env=env,
         capture_output=True,

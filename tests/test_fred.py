@@ -16,10 +16,10 @@ import requests
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from flows.catalog import Series
-from flows.config import Settings
-from flows.sources import fred, http
-from flows.sources.base import SourceError, SourceUnreachable, parse
+from decoupling.catalog import Series
+from decoupling.settings import Settings
+from decoupling.sources import fred, http
+from decoupling.sources.base import SourceError, SourceUnreachable, parse
 
 KEY = "abcdef0123456789abcdef0123456789"
 FAST = http.RetryPolicy(

@@ -12,11 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from flows.catalog import load_catalog
-from flows.config import Settings
-from flows.sources import oews, snapshot
-from flows.sources.base import Download, SourceError, parse
-from flows.sources.http import HttpClient, RetryPolicy
+from decoupling.catalog import load_catalog
+from decoupling.settings import Settings
+from decoupling.sources import oews, snapshot
+from decoupling.sources.base import Download, SourceError, parse
+from decoupling.sources.http import HttpClient, RetryPolicy
 
 SNAPSHOT = Path(__file__).resolve().parents[2] / "shared" / "fred-snapshot"
 RAW = SNAPSHOT / "raw" / "oews"

@@ -11,11 +11,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from flows import ingest, transform, warehouse
-from flows.catalog import load_catalog
-from flows.config import Settings
-from flows.sources import oews_metro
-from flows.sources.base import Download, SourceError, parse
+from decoupling import ingest, transform, warehouse
+from decoupling.catalog import load_catalog
+from decoupling.settings import Settings
+from decoupling.sources import oews_metro
+from decoupling.sources.base import Download, SourceError, parse
 
 UA = "decoupling-tests/0.1 (tests@example.org)"
 ENTRY = next(e for e in load_catalog() if e.id == "OEWS_NY_METRO")

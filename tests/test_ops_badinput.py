@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from ops_support import FRED_SERIES, fred_csv, write_catalog
 
-from flows import cli
-from flows.pipeline import Options, run_refresh
+from decoupling import cli
+from decoupling.pipeline import Options, run_refresh
 
 pytestmark = pytest.mark.usefixtures("patient_engine")
 

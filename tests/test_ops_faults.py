@@ -19,9 +19,10 @@ from ops_support import (
 )
 from ops_support import refresh_without_report as refresh
 
-from flows import exports, pipeline
-from flows.sources import http
-from flows.sources.base import SourceError
+from decoupling import pipeline
+from decoupling.sources import http
+from decoupling.sources.base import SourceError
+from decoupling.warehouse import readers as exports
 
 REVISED_DATE = "2000-04-01"
 

@@ -15,8 +15,8 @@ from ops_support import (
     write_catalog,
 )
 
-from flows import cli
-from flows.sources import http
+from decoupling import cli
+from decoupling.sources import http
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_keyless_csv_without_last_updated_still_skips_identical_downloads(
 def test_report_section_lists_the_revision(keyed: Path, sources: FakeSources) -> None:
     import duckdb
 
-    from flows import report
+    from decoupling.report import build as report
 
     refresh_without_report(keyed)
     sources.bodies.clear()
@@ -138,9 +138,9 @@ def test_vintages_show_how_the_gap_moved(keyed: Path, sources: FakeSources, monk
     import duckdb
     import pandas as pd
 
-    from flows import vintages
+    from decoupling import vintages
 
-    monkeypatch.setattr("flows.sources.fred.VINTAGES_PER_REQUEST", 3)  # force several chunks
+    monkeypatch.setattr("decoupling.sources.fred.VINTAGES_PER_REQUEST", 3)  # force several chunks
     refresh_without_report(keyed)
     dates = ["2004-01-01", "2008-01-01", "2012-01-01", "2016-01-01", "2020-01-01"]
     code = cli.main(
@@ -175,7 +175,7 @@ def test_vintages_show_how_the_gap_moved(keyed: Path, sources: FakeSources, monk
         assert con.execute("SELECT count(*) FROM raw.vintages").fetchall()[0][0] == held
     finally:
         con.close()
-    from flows import report
+    from decoupling.report import build as report
 
     con = duckdb.connect(str(keyed / "warehouse.duckdb"), read_only=True)
     try:

@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 from ops_support import warehouse_digest
 
-from flows import cli, exports, pipeline, query, warehouse
-from flows.pipeline import Options
+from decoupling import cli, pipeline, query, warehouse
+from decoupling.pipeline import Options
+from decoupling.warehouse import readers as exports
 
 REPO = Path(__file__).resolve().parents[1]
 C1_SERIES = ["OPHNFB", "COMPRNFB", "AHETPI", "CPIAUCSL"]
@@ -31,7 +32,8 @@ KILL_REPEATS = 8
 CHILD = """
 import sys
 from datetime import UTC, datetime
-from flows import pipeline, warehouse
+from decoupling import pipeline
+from decoupling import warehouse
 root, snap = sys.argv[1], sys.argv[2]
 options = pipeline.Options(snapshots=[snap], series={series!r}, warehouse=root + '/warehouse.duckdb',
     output_dir=root + '/output', raw_dir=root + '/raw', quiet=True, wait={wait})
@@ -160,7 +162,7 @@ def test_second_refresh_refuses_at_once_or_waits(states: dict, tmp_path: Path, c
     argv = [
         sys.executable,
         "-m",
-        "flows.cli",
+        "decoupling.cli",
         "refresh",
         "--snapshot",
         str(states["snap"]),

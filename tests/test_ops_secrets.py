@@ -46,7 +46,7 @@ def test_keys_reach_no_file(sources: FakeSources, tmp_path: Path) -> None:
     sources.faults["api:OPHNFB"] = ["503"]
     with (tmp_path / "stdout.log").open("w") as out, (tmp_path / "stderr.log").open("w") as err:
         done = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "refresh", "--verbose"],
+            [sys.executable, "-m", "decoupling.cli", "refresh", "--verbose"],
             cwd=REPO,
             env=env,
             stdout=out,

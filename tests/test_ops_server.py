@@ -17,7 +17,7 @@ import pytest
 import requests
 from ops_support import FRED_SERIES, fred_csv, write_catalog
 
-from flows import serve
+from flows import deployments as serve
 
 REPO = Path(__file__).resolve().parents[1]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -137,7 +137,7 @@ def _refreshed(env: dict) -> int:
 
 
 def test_serve_registers_schedule_and_runs(server, job_env: dict, tmp_path: Path) -> None:
-    argv = [sys.executable, "-m", "flows.cli", "serve", "--cron", CRON]
+    argv = [sys.executable, "-m", "decoupling.cli", "serve", "--cron", CRON]
     argv += ["--snapshot", job_env["SNAPSHOT"], "--name", "served"]
     serving = _start(argv, job_env, tmp_path / "serve.log")
     try:
@@ -147,7 +147,7 @@ def test_serve_registers_schedule_and_runs(server, job_env: dict, tmp_path: Path
     log = (tmp_path / "serve.log").read_text()
     assert state == "COMPLETED", log[-3000:]
     assert deployment["schedules"][0]["cron"] == CRON
-    assert deployment["parameters"]["options"]["snapshots"] == [job_env["SNAPSHOT"]]
+    assert deployment["parameters"]["snapshots"] == [job_env["SNAPSHOT"]]
     assert _refreshed(job_env) == 1
     assert (Path(job_env["DECOUPLING_OUTPUT_DIR"]) / "report.html").is_file()
     assert (Path(job_env["DECOUPLING_WAREHOUSE"]).parent / "published" / "current").is_dir()
@@ -155,7 +155,7 @@ def test_serve_registers_schedule_and_runs(server, job_env: dict, tmp_path: Path
 
 def test_work_pool_worker_runs_the_deployment(server, job_env: dict, tmp_path: Path) -> None:
     deploy = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "deploy", "--pool", "team", "--cron", CRON]
+        [sys.executable, "-m", "decoupling.cli", "deploy", "--pool", "team", "--cron", CRON]
         + ["--snapshot", job_env["SNAPSHOT"], "--name", "team-refresh"],
         cwd=REPO,
         env=job_env,

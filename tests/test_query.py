@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from ops_support import file_sha
 
-from flows import cli
+from decoupling import cli
 
 WRITES = [
     "INSERT INTO marts.claims SELECT * FROM marts.claims",
@@ -183,7 +183,7 @@ def test_claims_and_status_print_from_the_warehouse(warehouse, capsys):
 
 
 def test_status_counts_each_observation_once_whatever_the_downloads(warehouse):
-    from flows.query import series_status
+    from decoupling.status import series_status
 
     con = duckdb.connect(str(warehouse))
     # A second download of OPHNFB (as a revised vintage brings): its observations stay the same.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows import readme_examples
+from decoupling import readme_examples
 
 EXAMPLES = readme_examples.parse(readme_examples.README.read_text(encoding="utf-8"))
 
@@ -23,7 +23,7 @@ def test_example_output_matches_the_readme(example, refreshed):
     output = readme_examples.run(example, str(refreshed["settings"].warehouse))
     assert output == example.output, (
         f"{example.command}\n--- README\n{example.output}--- now\n{output}"
-        "(regenerate: python -m flows.readme_examples --write --warehouse FILE)"
+        "(regenerate: python -m decoupling.readme_examples --write --warehouse FILE)"
     )
 
 

@@ -67,7 +67,7 @@ def test_every_chart_has_its_data_and_follows_the_rules(output, warehouse_ro):
 
 
 def test_summary_shows_every_claim_row(output, warehouse_ro):
-    from flows.report import _with_unit
+    from decoupling.report.build import _with_unit
 
     html = (output / "report.html").read_text()
     summary = html[html.index('id="summary"') : html.index('aria-label="Contents"')]
@@ -236,8 +236,8 @@ def test_report_in_headless_chromium(output, browser, tmp_path):
 
 def test_report_html_for_a_warehouse_without_c1_data(refreshed, warehouse_copy, tmp_path):
     """A section whose data are missing says so; the rest of the report still builds."""
-    from flows.config import load_settings
-    from flows.report import build_report
+    from decoupling.report.build import build_report
+    from decoupling.settings import load_settings
 
     copy = warehouse_copy
     con = duckdb.connect(str(copy))

@@ -30,7 +30,7 @@ def _page_count(pdf: Path) -> int:
 
 
 def test_page_one_is_the_scorecard_and_not_blank(pdf, tmp_path, warehouse_ro):
-    from flows.report import _with_unit
+    from decoupling.report.build import _with_unit
 
     subprocess.run(
         ["pdftoppm", "-f", "1", "-l", "1", "-r", "60", "-png", str(pdf), str(tmp_path / "page")],
@@ -71,7 +71,8 @@ def test_table_of_contents_page_numbers_point_at_the_headings(pdf):
 
 
 def test_charts_are_vector_and_never_split(refreshed, pdf):
-    from flows import report, warehouse
+    from decoupling import warehouse
+    from decoupling.report import build as report
 
     listing = subprocess.run(
         ["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True

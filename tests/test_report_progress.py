@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flows.pipeline import progress_printer
+from decoupling.pipeline import progress_printer
 
 
 def test_progress_prints_once_and_quiet_prints_nothing(capsys):
@@ -33,8 +33,8 @@ def test_progress_inside_a_flow_goes_to_the_run_logger_only(capsys, caplog):
 
 
 def test_report_reports_sections_and_charts(refreshed, tmp_path):
-    from flows.config import load_settings
-    from flows.report import build_report
+    from decoupling.report.build import build_report
+    from decoupling.settings import load_settings
 
     settings = load_settings(
         warehouse=str(refreshed["settings"].warehouse), output_dir=str(tmp_path / "out")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows import transform
+from decoupling import transform
 
 
 def _write(path, text: str) -> None:
@@ -21,7 +21,7 @@ def test_a_failing_model_rolls_back_every_model_before_it(tmp_path):
     )
     _write(
         sql / "marts" / "b_bad.sql",
-        "-- A broken model.\n-- column n: a number\nCREATE OR REPLACE TABLE marts.b_bad AS SELECT n FROM staging.no_such_table;\n",
+        "-- A broken model.\n-- column n: a number\nCREATE OR REPLACE TABLE marts.b_bad AS SELECT CAST('not a number' AS INTEGER) AS n;\n",
     )
     (sql / "assertions").mkdir()
     con = duckdb.connect(str(tmp_path / "w.duckdb"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from flows import warm
+from decoupling import engine as warm
 
 
 def test_start_imports_in_the_background_and_ignores_failures():
@@ -16,7 +16,7 @@ def test_start_imports_in_the_background_and_ignores_failures():
 
 
 def test_report_likely_only_when_the_report_will_be_drawn(tmp_path):
-    from flows.config import Settings
+    from decoupling.settings import Settings
 
     settings = Settings(
         warehouse=tmp_path / "w.duckdb", raw_dir=tmp_path / "raw", output_dir=tmp_path / "out"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from _bench import RUNS, SNAPSHOT, Stats, line, load_average, python, verdict
 
-from flows import catalog, ingest
-from flows.config import Settings
-from flows.sources import http
+from decoupling import catalog, ingest
+from decoupling.settings import Settings
+from decoupling.sources import http
 
 RATE_PER_S = 2.0
 TARGET = 1.10  # x the bound

@@ -95,7 +95,7 @@ def test_ephemeral_vs_running_server(tmp_path):
             for index in range(RUNS):
                 root = tmp_path / f"refresh{index}"
                 env = child_env(root, PREFECT_HOME=str(server_home), PREFECT_API_URL=api)
-                refresh = [python(), "-m", "flows.cli", "refresh", "--snapshot", str(SNAPSHOT)]
+                refresh = [python(), "-m", "decoupling.cli", "refresh", "--snapshot", str(SNAPSHOT)]
                 refresh += ["--warehouse", str(root / "warehouse.duckdb")]
                 before = _flow_runs(api)
                 run = run_child(refresh, env, root / "logs")

@@ -1,6 +1,6 @@
 """Figures 1 and 2: the full offline refresh and the unchanged second refresh, against the engine
 floor (an empty Prefect flow on an ephemeral server), all as separate processes run the way a
-user runs them (`python -m flows.cli refresh --snapshot ...`)."""
+user runs them (`python -m decoupling.cli refresh --snapshot ...`)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_refresh_against_engine_floor(tmp_path):
         refresh = [
             python(),
             "-m",
-            "flows.cli",
+            "decoupling.cli",
             "refresh",
             "--snapshot",
             str(SNAPSHOT),

@@ -23,7 +23,7 @@ from pathlib import Path
 from _bench import REPO, RUNS, Stats
 
 MODELS = [
-    REPO / "sql" / "marts" / f"{name}.sql"
+    REPO / "sql" / "claims" / "c2_time_prices" / f"{name}.sql"
     for name in (
         "time_price_base_years",
         "time_price_wages",

@@ -1,0 +1,169 @@
+"""Claim C3: the investment rate by era, its break around 1980, and the steady-state check."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from decoupling.report import style
+from decoupling.report.sections import (
+    Chart,
+    Section,
+    claim_section,
+    mark_unavailable,
+    records,
+    source_line,
+)
+from decoupling.stats import decimal_year
+
+ORDER = 30
+HEADLINE_ORDER = ("nfc_fa_gross", "pnfi_cprofit")
+
+
+def _rate_chart(
+    con: duckdb.DuckDBPyConnection, rates: pd.DataFrame, trends: pd.DataFrame, breaks: pd.DataFrame
+) -> Chart:
+    headline = next(d for d in HEADLINE_ORDER if d in set(rates["definition"]))
+    data = rates[rates["definition"] == headline].copy()
+    era_rows = trends[trends["definition"] == headline]
+    fig, ax = style.new_figure()
+    short = (
+        f"{headline}: "
+        + " / ".join(data["series_ids"].iloc[0].split(",")[:1])
+        + " over profit + CFC"
+    )
+    ax.plot(data["date"], 100 * data["rate"], label=short, linewidth=1.2)
+    for _, era in era_rows.iterrows():
+        part = data[(data["date"] >= era["era_start"]) & (data["date"] <= era["era_end"])]
+        t = decimal_year(part["date"])
+        # An OLS line passes through the means; draw it from the fitted slope.
+        fitted = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (t - t.mean())
+        ax.plot(part["date"], 100 * fitted, color="#D55E00", linewidth=2.2)
+        ax.annotate(
+            f"{era['era']}: {era['slope_pp_per_decade']:+.1f} pp/decade",
+            (part["date"].iloc[len(part) // 2], 100 * fitted[len(part) // 2]),
+            textcoords="offset points",
+            xytext=(0, 12),
+            ha="center",
+            fontsize=7.5,
+            color="#D55E00",
+        )
+    chow = breaks[(breaks["definition"] == headline) & (breaks["test"] == "chow")]
+    sup = breaks[(breaks["definition"] == headline) & (breaks["test"] == "sup_wald")]
+    for frame_, style_, name in ((chow, "--", "given"), (sup, ":", "search")):
+        if not frame_.empty:
+            when = pd.Timestamp(frame_["break_date"].iloc[0])
+            ax.axvline(
+                when,
+                color="#555555",
+                linestyle=style_,
+                linewidth=1,
+                label=f"Break ({name}): {when:%Y}Q{when.quarter}",
+            )
+    ax.set_ylabel("Investment rate, % of gross profit")
+    ax.set_xlabel("Quarter")
+    post = era_rows[pd.to_datetime(era_rows["era_start"]) >= pd.Timestamp("1980-01-01")]
+    rising = (post["trend"] == "rising").any()
+    title = (
+        "The investment rate rose before 1980 and has not risen since"
+        if not rising and not post.empty
+        else "The investment rate has risen in an era since 1980"
+    )
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    source = source_line(
+        con, data["series_ids"].iloc[0].split(","), "Source: BEA NIPA via FRED; trends OLS, HAC 95%"
+    )
+    style.add_source(fig, source)
+    table = data[["date", "rate", "series_ids", "mixed_vintage"]].rename(
+        columns={"rate": "investment_rate"}
+    )
+    for _, era in era_rows.iterrows():
+        mask = (table["date"] >= era["era_start"]) & (table["date"] <= era["era_end"])
+        t = decimal_year(table.loc[mask, "date"])
+        table.loc[mask, "era_trend"] = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (
+            t - t.mean()
+        )
+    return Chart("c3_investment_rate", title, style.to_svg(fig), table, source)
+
+
+def _definitions_chart(con: duckdb.DuckDBPyConnection, rates: pd.DataFrame) -> Chart:
+    wide = rates.pivot_table(index="date", columns="definition", values="rate").reset_index()
+    fig, ax = style.new_figure()
+    for definition in [c for c in wide.columns if c != "date"]:
+        ax.plot(wide["date"], 100 * wide[definition], label=definition, linewidth=1.1)
+    ax.set_ylabel("Investment rate, % of the profit base")
+    ax.set_xlabel("Quarter")
+    smooth = wide.set_index("date").rolling(20, min_periods=20, center=True).mean()
+    peaks = sorted(
+        int(pd.Timestamp(smooth[c].idxmax()).year)
+        for c in smooth.columns
+        if smooth[c].notna().any()
+    )
+    title = (
+        f"{len(peaks)} definitions of the investment rate: the centred five-year averages "
+        f"peak between {peaks[0]} and {peaks[-1]}"
+        if peaks
+        else f"{len(smooth.columns)} definitions of the investment rate (under five years of data)"
+    )
+    ax.set_title(title)
+    ax.legend(loc="upper left", ncol=3)
+    ids = sorted({s for ids in rates["series_ids"].unique() for s in ids.split(",")})
+    source = source_line(con, ids, "Source: BEA NIPA and Federal Reserve Z.1 via FRED")
+    style.add_source(fig, source)
+    return Chart("c3_investment_rate_definitions", title, style.to_svg(fig), wide, source)
+
+
+def _steady_state_chart(con: duckdb.DuckDBPyConnection, steady: pd.DataFrame) -> Chart:
+    fig, ax = style.new_figure()
+    ax.plot(
+        steady["date"], 100 * steady["profit_rate"], label="Profit rate r (gross, current cost)"
+    )
+    ax.plot(
+        steady["date"],
+        100 * steady["steady_state_profit_rate"],
+        label="(g + depreciation) / investment rate",
+    )
+    ax.set_ylabel("Percent per year")
+    ax.set_xlabel("Quarter")
+    gap = float((steady["gap"]).abs().mean())
+    title = (
+        f"The profit rate and its steady-state value differ by {100 * gap:.1f} points on average"
+    )
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    source = source_line(
+        con,
+        ["BOGZ1FA105013005Q", "BOGZ1FL105015085Q", "W326RC1Q027SBEA", "B456RC1Q027SBEA"],
+        "Source: Federal Reserve Z.1 and BEA NIPA via FRED, nonfinancial corporate business",
+    )
+    style.add_source(fig, source)
+    return Chart("c3_steady_state", title, style.to_svg(fig), steady, source)
+
+
+def section(con: duckdb.DuckDBPyConnection) -> Section:
+    section, avail = claim_section(
+        con, "C3", "Investment rate and the rate of profit", "c3_investment_rate.html.j2"
+    )
+    rates = con.execute("SELECT * FROM marts.investment_rate ORDER BY definition, date").df()
+    if rates.empty:
+        return mark_unavailable(section, avail, "no investment-rate definition can be computed")
+    trends = con.execute("SELECT * FROM marts.investment_trends ORDER BY definition, era").df()
+    breaks = con.execute("SELECT * FROM marts.investment_breaks ORDER BY definition, test").df()
+    for column in ("era_start", "era_end"):
+        trends[column] = pd.to_datetime(trends[column])
+    if any(d in set(rates["definition"]) for d in HEADLINE_ORDER):
+        section.charts.append(_rate_chart(con, rates, trends, breaks))
+    section.charts.append(_definitions_chart(con, rates))
+    section.context["trends"] = records(trends)
+    section.context["breaks"] = records(breaks)
+    steady = con.execute("SELECT * FROM marts.steady_state ORDER BY date").df()
+    section.context["steady_state"] = records(steady.tail(8))
+    if not steady.empty:
+        section.charts.append(_steady_state_chart(con, steady))
+    section.context["steady_state_reason"] = next(
+        (r["reason"] for r in section.context["availability"] if r["analysis"] == "steady_state"),
+        None,
+    )
+    section.context["mixed"] = bool(rates["mixed_vintage"].any())
+    return section

@@ -1,0 +1,80 @@
+"""Start Prefect's engine first, then do the run's fixed costs while it starts.
+
+A CLI run waits several seconds for the ephemeral API server (a subprocess) before the flow
+starts. `start_engine` spawns that server before anything else is imported, so its start-up is
+not slowed by ours; `start` then imports the heavy libraries (matplotlib, WeasyPrint,
+statsmodels: 1-3 s) and computes the sup-Wald null table on a thread during that wait, which
+takes them off the refresh's critical path. Failures are ignored: the steps that need them
+import (or compute) them again in the ordinary way and report any error there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from decoupling.settings import Settings
+
+# statsmodels (~1.4 s) is imported by the statistical models of the transform step.
+HEAVY_MODULES = ("decoupling.report.style", "weasyprint", "statsmodels.api")
+
+
+def _import_all(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the report step imports it again and says why
+            pass
+    try:
+        from decoupling import stats as trend_tools
+
+        # The break test's table: it needs no data, and is cached per process (same arguments).
+        trend_tools.sup_wald_null(2, trend_tools.TRIM)
+    except Exception:  # the transform computes it again and says why
+        pass
+
+
+def _start_quietly(server) -> None:
+    try:
+        server.start()
+    except Exception:  # the flow starts it again and reports the error in the ordinary way
+        pass
+
+
+def start_engine() -> threading.Thread | None:
+    """Spawn Prefect's ephemeral API server now, on a thread that waits until it answers.
+
+    Only where a flow run would start one anyway (no PREFECT_API_URL, ephemeral mode on). The
+    caller joins the thread before running a flow; Prefect then finds the server running.
+    """
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        return None
+    from prefect.server.api.server import SubprocessASGIServer
+
+    thread = threading.Thread(
+        target=_start_quietly, args=(SubprocessASGIServer(),), name="engine-start", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def report_likely(command: str, settings: Settings, force: bool = False) -> bool:
+    """Whether a run will surely draw the report: `report`, or a refresh that is forced or has no
+    warehouse or report yet. A refresh of an existing warehouse is often unchanged (nothing to
+    draw), and there the imports would be CPU spent for nothing; it then imports them when
+    needed, after the engine has started."""
+    if command == "report":
+        return True
+    if command != "refresh":
+        return False
+    built = settings.warehouse.is_file() and (settings.output_dir / "report.pdf").is_file()
+    return force or not built
+
+
+def start(modules: tuple[str, ...] = HEAVY_MODULES) -> threading.Thread:
+    """Begin importing `modules` on a daemon thread; returns the thread (tests join it)."""
+    thread = threading.Thread(target=_import_all, args=(modules,), name="warm-imports", daemon=True)
+    thread.start()
+    return thread

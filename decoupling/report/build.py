@@ -1,0 +1,343 @@
+"""The report: charts (matplotlib SVG) -> one self-contained HTML (Jinja2) -> the same as PDF.
+
+Layout: a one-page summary (the claim scorecard), one section per claim (decoupling/claims/), then
+methods and provenance. The HTML inlines its charts as SVG; the PDF is the same template rendered
+by WeasyPrint with each chart as a vector SVG image, so the two always say the same thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import functools
+import logging
+import os
+import re
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pandas as pd
+
+from decoupling import warehouse
+from decoupling.report.sections import Chart, Section, builders, records
+from decoupling.settings import TEMPLATES_DIR, Settings
+
+log = logging.getLogger("decoupling")
+Progress = Callable[[str], None]
+
+VERDICT_CLASS = {
+    "supported": "ok",
+    "partly supported": "part",
+    "not supported": "no",
+    "not available": "na",
+}
+
+# The five claims of docs/CLAIMS.md, so the scorecard names a claim even before its analysis
+# exists (its row then says "not measured"). Rows in marts.claims carry their own sentence.
+CLAIMS = {
+    "C1": "Since 1979 US productivity rose about 90% while typical worker pay rose about 33%.",
+    "C2": "A TV that cost a New York barber 200 hours of work twenty years ago costs 25 hours today.",
+    "C3": "The US has kept the investment rate (investment / gross profit) from rising since about 1980.",
+    "C4": "Profits equal investment plus capitalists' consumption (Kalecki's profit equation).",
+    "C5": "Productivity gains went to corporate margins and asset values, not household income.",
+}
+
+# Optional marts.claims column: the one measurement choice that moves the figure most. Claim
+# tables that lack it fall back to `detail`.
+MOVES_MOST = "moves_most"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _build_sections(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> list[Section]:
+    """Every section; one that raises becomes an unavailable section so the rest still builds."""
+    sections: list[Section] = []
+    makers = builders()
+    for index, make in enumerate(makers, start=1):
+        module = make.__module__.rsplit(".", 1)[-1]
+        try:
+            section = make(con)
+        except Exception as exc:  # a broken section must not take the report down
+            log.error("report section %s failed:\n%s", module, traceback.format_exc())
+            section = Section(
+                id=module.upper(),
+                title=module.upper(),
+                template="",
+                available=False,
+                reason=f"the section failed to build ({type(exc).__name__}: {exc})",
+            )
+        sections.append(section)
+        if progress:
+            charts = len(section.charts)
+            state = f"{charts} chart{'s' * (charts != 1)}" if section.available else "not available"
+            progress(f"report section {index}/{len(makers)}: {section.id} ({state})")
+    return sections
+
+
+def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The claims C1..C5 with their metric rows from marts.claims (claims without rows included)."""
+    try:
+        frame = con.execute("SELECT * FROM marts.claims ORDER BY claim_id, metric").df()
+    except duckdb.CatalogException:
+        frame = pd.DataFrame(columns=["claim_id", "claim"])
+    rows = records(frame)
+    claims: list[dict] = []
+    for claim_id in sorted(set(CLAIMS) | {r["claim_id"] for r in rows}):
+        metrics = [r for r in rows if r["claim_id"] == claim_id]
+        for metric in metrics:
+            metric["moves_most"] = metric.get(MOVES_MOST)
+        claims.append(
+            {
+                "claim_id": claim_id,
+                "moves_most": next((m["moves_most"] for m in metrics if m["moves_most"]), None),
+                "claim": next((m["claim"] for m in metrics if m.get("claim")), None)
+                or CLAIMS.get(claim_id, ""),
+                "metrics": metrics,
+            }
+        )
+    return claims
+
+
+def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every catalog series: source, vintage and access date, observations held, checksum."""
+    frame = con.execute(
+        """
+        WITH latest AS (
+            SELECT series_id, arg_max(source, accessed_at) AS source,
+                   arg_max(url, accessed_at) AS url, max(accessed_at) AS accessed_at,
+                   arg_max(vintage, accessed_at) AS vintage, min(first_date) AS first_date,
+                   max(last_date) AS last_date, arg_max(sha256, accessed_at) AS sha256,
+                   count(*) AS downloads
+            FROM meta.downloads GROUP BY series_id
+        )
+        SELECT s.id, s.title, s.units, s.frequency, s.analyses, l.source, l.url, l.accessed_at,
+               l.vintage, l.first_date, l.last_date, l.sha256, l.downloads,
+               coalesce(a.available, false) AS available, a.reason
+        FROM meta.series s
+        LEFT JOIN latest l ON l.series_id = s.id
+        LEFT JOIN meta.availability a ON a.series_id = s.id
+        ORDER BY s.id
+        """
+    ).df()
+    return records(frame)
+
+
+def changes(con: duckdb.DuckDBPyConnection) -> dict:
+    """What the latest loading run changed, per series (OEWS occupations grouped as one line)."""
+    runs = con.execute(
+        "SELECT run_id, finished_at, new_rows, revised_rows FROM meta.runs "
+        "WHERE new_rows IS NOT NULL ORDER BY finished_at DESC"
+    ).fetchall()
+    if not runs:
+        return {"run": None, "first_load": True, "rows": [], "more": 0}
+    run_id = runs[0][0]
+    frame = con.execute(
+        """
+        SELECT CASE WHEN series_id LIKE 'OEWS\\_%' ESCAPE '\\' THEN 'OEWS occupations'
+                    ELSE series_id END AS series,
+               count(*) AS series_count, sum(new_observations) AS new_observations,
+               sum(revised_values) AS revised_values, max(max_rel_revision) AS max_rel_revision
+        FROM meta.changes WHERE run_id = ?
+        GROUP BY 1
+        HAVING sum(new_observations) + sum(revised_values) > 0
+        ORDER BY sum(revised_values) DESC, series
+        """,
+        [run_id],
+    ).df()
+    limit = 30
+    return {
+        "run": {
+            "run_id": run_id,
+            "finished_at": runs[0][1],
+            "new_rows": runs[0][2],
+            "revised_rows": runs[0][3],
+        },
+        "first_load": len(runs) == 1,
+        "series_changed": len(frame),
+        "rows": records(frame.head(limit)),
+        "more": max(0, len(frame) - limit),
+    }
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The warehouse's tables and views with their descriptions (meta.tables)."""
+    try:
+        return records(
+            con.execute(
+                "SELECT schema_name, table_name, kind, column_count, description "
+                "FROM meta.tables ORDER BY schema_name, table_name"
+            ).df()
+        )
+    except duckdb.CatalogException:
+        return []
+
+
+def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> dict:
+    """Everything the template needs, read from the warehouse."""
+    sections = _build_sections(con, progress)
+    run = con.execute(
+        "SELECT run_id, finished_at, inputs FROM meta.runs ORDER BY finished_at DESC LIMIT 1"
+    ).fetchall()
+    run = run[0] if run else None
+    return {
+        "sections": sections,
+        "section_ids": {s.id for s in sections if s.template},
+        "section_anchors": {s.id.lower() for s in sections},
+        "claims": scorecard(con),
+        "provenance": provenance(con),
+        "changes": changes(con),
+        "tables": tables(con),
+        "run": {"run_id": run[0], "finished_at": run[1], "inputs": run[2]} if run else None,
+        "verdict_class": VERDICT_CLASS,
+    }
+
+
+def _fmt(value, digits: int = 1) -> str:
+    if value is None or value != value:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _figure(value) -> str:
+    """A scorecard figure to about three significant digits: 141.8, 33.1, 2.72, 0.0266."""
+    if value is None or value != value:
+        return "–"
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:,.0f}"
+    if size >= 10:
+        return f"{value:,.1f}"
+    if size >= 1 or size == 0:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def _first_sentence(text: str | None) -> str:
+    """The first sentence of a description (the warehouse table stays short in print)."""
+    if not text:
+        return ""
+    match = re.match(r"(.+?\.)(\s+[A-Z(]|$)", text)  # "e.g. each" is not a sentence end
+    return match.group(1) if match else text
+
+
+SHORT_UNITS = {"percent": "%", "%": "%", "pp": " pp", "percentage points": " pp"}
+
+
+def _with_unit(value, unit: str | None, digits: int | None = None) -> str:
+    """A scorecard figure: 141.8%, 63.9 pp, 2.72 (longer units are shown once, by the metric);
+    a missing figure as a dash."""
+    text = _figure(value) if digits is None else _fmt(value, digits)
+    if text == "–" or not unit:
+        return text
+    return text + SHORT_UNITS.get(unit, "")
+
+
+def _heading(section: Section) -> str:
+    """'C1. The productivity-pay gap' for a claim; the title alone for other sections."""
+    return f"{section.id}. {section.title}" if re.fullmatch(r"C\d+", section.id) else section.title
+
+
+@functools.cache  # one per process: its loader still reloads a template whose file changed
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["with_unit"] = _with_unit
+    env.filters["first_sentence"] = _first_sentence
+    env.filters["heading"] = _heading
+    env.globals["short_units"] = SHORT_UNITS
+    return env
+
+
+def _chart_as_image(chart: Chart) -> Chart:
+    """The chart with its SVG as a data-URI image: WeasyPrint draws it as vectors, and it does not
+    run the HTML style cascade over every SVG element (which only logs noise)."""
+    encoded = base64.b64encode(chart.svg.encode()).decode()
+    alt = jinja2.utils.markupsafe.escape(chart.alt or chart.title)
+    img = f'<img class="chart-svg" src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
+    return dataclasses.replace(chart, svg=img)
+
+
+def render_html(context: dict, for_pdf: bool = False) -> str:
+    if for_pdf:
+        sections = [
+            dataclasses.replace(s, charts=[_chart_as_image(c) for c in s.charts])
+            for s in context["sections"]
+        ]
+        context = {**context, "sections": sections}
+    return _environment().get_template("report.html.j2").render(**context, for_pdf=for_pdf)
+
+
+def render_pdf(context: dict, base_url: Path):
+    """The WeasyPrint document (pages and their boxes; `.write_pdf()` gives the bytes)."""
+    import weasyprint
+
+    html = render_html(context, for_pdf=True)
+    return weasyprint.HTML(string=html, base_url=str(base_url)).render()
+
+
+def _chart_problems(sections: list[Section]) -> list[str]:
+    """Charts that break the project's chart rules (found, logged, and tested on the real build)."""
+    problems = []
+    for section in sections:
+        for chart in section.charts:
+            if not chart.title.strip():
+                problems.append(f"{chart.name}: no title")
+            if not chart.source.strip():
+                problems.append(f"{chart.name}: no source line")
+            if chart.data is None or chart.data.empty:
+                problems.append(f"{chart.name}: no data for the CSV")
+            marked = re.search(r'data-chart-problems="([^"]*)"', chart.svg)
+            if marked:
+                problems.append(f"{chart.name}: {marked.group(1)}")
+    return problems
+
+
+def build_report(settings: Settings, progress: Progress | None = None) -> dict[str, Path]:
+    """Write report.html, report.pdf, charts/*.svg and data/*.csv under the output folder."""
+    out = settings.output_dir
+    (out / "charts").mkdir(parents=True, exist_ok=True)
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    con = warehouse.connect_published(settings)
+    try:
+        context = gather(con, progress)
+    finally:
+        con.close()
+    context["generated_at"] = datetime.now(UTC)
+    for problem in _chart_problems(context["sections"]):
+        log.warning("chart rule: %s", problem)
+    charts = [chart for section in context["sections"] for chart in section.charts]
+    for index, chart in enumerate(charts, start=1):
+        _write_atomic(out / "charts" / f"{chart.name}.svg", chart.svg.encode())
+        _write_atomic(out / "data" / f"{chart.name}.csv", chart.data.to_csv(index=False).encode())
+        if progress:
+            progress(f"chart drawn {index}/{len(charts)}: {chart.name}")
+    # The scorecard and provenance as data too: what the summary page shows, re-usable.
+    scorecard_rows = [m for claim in context["claims"] for m in claim["metrics"]]
+    _write_atomic(
+        out / "data" / "scorecard.csv", pd.DataFrame(scorecard_rows).to_csv(index=False).encode()
+    )
+    _write_atomic(
+        out / "data" / "provenance.csv",
+        pd.DataFrame(context["provenance"]).to_csv(index=False).encode(),
+    )
+    _write_atomic(out / "report.html", render_html(context).encode())
+    if progress:
+        progress(f"report written: {out / 'report.html'}")
+    document = render_pdf(context, out)
+    _write_atomic(out / "report.pdf", document.write_pdf())
+    if progress:
+        progress(f"report written: {out / 'report.pdf'} ({len(document.pages)} pages)")
+    return {"html": out / "report.html", "pdf": out / "report.pdf"}

@@ -1,0 +1,129 @@
+"""What every source module returns, and the parsers that turn a received body into observations.
+
+A source fetches `Download`s (the bytes exactly as received, plus provenance). Parsing is separate
+and keyed by `Download.fmt`, so a folder of earlier raw landings replays through the same parser as
+the live download did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+import pandas as pd
+
+
+class SourceError(RuntimeError):
+    """A source failed for one series; the message is one line naming source and series."""
+
+    def __init__(self, source: str, series_id: str, problem: str):
+        self.source = source
+        self.series_id = series_id
+        self.problem = problem
+        super().__init__(f"{source}: series {series_id}: {problem}")
+
+
+class SourceRetriesExhausted(SourceError):
+    """The source kept failing in a passing way (429, 5xx, timeouts) through every retry: a later
+    attempt, minutes on, may succeed."""
+
+
+def retry_worthy(exc: BaseException) -> bool:
+    """Whether a failed fetch is worth another try later (the flows' task retries)."""
+    return isinstance(exc, SourceRetriesExhausted)
+
+
+class SourceGap(SourceError):
+    """The source does not have the series (unknown id, no data, snapshot only): a gap the report
+    shows, not a failure that stops the run."""
+
+
+class SourceUnreachable(SourceError):
+    """The source could not be reached at all (no network); the run stops early."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file as received from a source.
+
+    `url` never holds a key. `fmt` names the parser in PARSERS. `vintage` is what the source says
+    about the data's release (e.g. FRED realtime_start or last_updated), when it says anything.
+    """
+
+    source: str
+    series_id: str
+    url: str
+    body: bytes
+    fmt: str
+    license: str
+    accessed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    vintage: str | None = None
+    extension: str = "csv"
+    # One series may come as several files (e.g. OEWS, one workbook a year): `part` tells them apart.
+    part: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.series_id}--{self.part}" if self.part else self.series_id
+
+    @cached_property
+    def sha256(self) -> str:
+        # Cached: a refresh asks for it several times per download (fingerprint, dedup, load)
+        # and the OEWS workbooks are megabytes. The body of a frozen Download cannot change.
+        return hashlib.sha256(self.body).hexdigest()
+
+
+# A parser takes (body, series_id) and returns a frame with columns
+# series_id (str), date (datetime64, first day of the period), value (float64; NaN = missing).
+Parser = Callable[[bytes, str], pd.DataFrame]
+PARSERS: dict[str, Parser] = {}
+
+
+def parser(fmt: str) -> Callable[[Parser], Parser]:
+    """Register a parser under a format name."""
+
+    def register(func: Parser) -> Parser:
+        PARSERS[fmt] = func
+        return func
+
+    return register
+
+
+def parse(download: Download) -> pd.DataFrame:
+    """Parse a download with the parser its format names; errors name the series."""
+    _load_parsers()
+    func = PARSERS.get(download.fmt)
+    if func is None:
+        raise SourceError(
+            download.source, download.series_id, f"no parser for format {download.fmt}"
+        )
+    try:
+        frame = func(download.body, download.series_id)
+    except SourceError:
+        raise
+    except Exception as exc:  # parsers raise many kinds; the user needs one line naming the series
+        raise SourceError(
+            download.source, download.series_id, f"could not parse {download.fmt} body: {exc}"
+        ) from exc
+    if frame.empty:
+        raise SourceError(download.source, download.series_id, "the file holds no observations")
+    return frame
+
+
+def _load_parsers() -> None:
+    # Importing the modules registers their parsers.
+    from decoupling.sources import bls, bls_files, fred, oews, snapshot  # noqa: F401
+
+
+def frame(series_id: str, dates: list, values: list) -> pd.DataFrame:
+    """Build the standard observations frame."""
+    return pd.DataFrame(
+        {
+            "series_id": pd.Series([series_id] * len(dates), dtype="string"),
+            "date": pd.to_datetime(pd.Series(dates)),
+            "value": pd.to_numeric(pd.Series(values), errors="coerce").astype("float64"),
+        }
+    )

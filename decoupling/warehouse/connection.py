@@ -1,0 +1,75 @@
+"""Connections to the warehouse, and what the published file says about earlier runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from decoupling.settings import ConfigError, Settings
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def connect_published(settings: Settings, config: dict | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published warehouse (never blocks, never blocks a refresh);
+    `config`: DuckDB settings for the connection."""
+    if not settings.warehouse.is_file():
+        raise ConfigError(
+            f"no warehouse at {settings.warehouse}: run 'decoupling refresh' (or 'make run') first"
+        )
+    return duckdb.connect(str(settings.warehouse), read_only=True, config=config or {})
+
+
+def known_downloads(settings: Settings) -> set[tuple[str, str]]:
+    """(series key, sha256) of every download the published warehouse holds."""
+    if not settings.warehouse.is_file():
+        return set()
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        return set(con.execute("SELECT series_key, sha256 FROM meta.downloads").fetchall())
+    except duckdb.CatalogException:
+        return set()
+    finally:
+        con.close()
+
+
+def last_refresh(settings: Settings) -> tuple[str | None, str | None]:
+    """(run id, fingerprint) of the last refresh the published warehouse records."""
+    if not settings.warehouse.is_file():
+        return None, None
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        row = con.execute(
+            "SELECT run_id, fingerprint FROM meta.runs WHERE command = 'refresh' "
+            "ORDER BY finished_at DESC LIMIT 1"
+        ).fetchall()
+        return (row[0][0], row[0][1]) if row else (None, None)
+    except duckdb.CatalogException:
+        return None, None
+    finally:
+        con.close()
+
+
+def fred_last_updated(settings: Settings) -> dict[str, tuple[str, str, str]]:
+    """Series id -> (FRED last_updated, series key, sha256) of each series' newest FRED API
+    download held (the keyed API records last_updated as the download's vintage)."""
+    if not settings.warehouse.is_file():
+        return {}
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        rows = con.execute(
+            """
+            SELECT series_id, arg_max(vintage, accessed_at), arg_max(series_key, accessed_at),
+                   arg_max(sha256, accessed_at)
+            FROM meta.downloads WHERE source = 'fred' AND fmt = 'fred_json' AND part IS NULL
+            GROUP BY series_id
+            """
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows if r[1]}

@@ -1,0 +1,39 @@
+"""Tasks shared by the flows: each calls one library step. Network tasks declare their retries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prefect import task
+
+from decoupling import pipeline
+from decoupling.ingest import Fetched
+from decoupling.settings import Options
+from decoupling.sources.base import retry_worthy
+
+
+def _transient(task, task_run, state) -> bool:  # Prefect's retry_condition_fn signature
+    """Retry a fetch only for a passing fault (5xx after the HTTP layer's own retries, a reset):
+    never bad input, a gap, or an unreachable source."""
+    try:
+        state.result()
+    except Exception as exc:
+        return retry_worthy(exc)
+    return False
+
+
+@task(name="fetch", retries=2, retry_delay_seconds=30, retry_condition_fn=_transient)
+def fetch(options: Options) -> Fetched:
+    return pipeline.fetch_for(options, options.settings(), pipeline.progress_printer(options.quiet))
+
+
+@task(name="load-transform-publish")
+def publish(options: Options, fetched: Fetched, started: datetime) -> dict:
+    settings = options.settings()
+    progress = pipeline.progress_printer(options.quiet)
+    return pipeline.refresh_locked(options, settings, fetched, started, progress)
+
+
+@task(name="report")
+def report(options: Options) -> dict:
+    return pipeline.run_report(options)

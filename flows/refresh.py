@@ -1,0 +1,57 @@
+"""The main job as one flow run: fetch -> load, transform, publish -> report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prefect import flow
+
+from decoupling import warehouse
+from decoupling.settings import Options
+from flows import _tasks
+
+
+@flow(name="refresh", log_prints=False)
+def refresh(
+    snapshots: list[str] | None = None,
+    series: list[str] | None = None,
+    warehouse_path: str | None = None,
+    force: bool = False,
+    wait: bool = False,
+    quiet: bool = False,
+    output_dir: str | None = None,
+    raw_dir: str | None = None,
+) -> dict:
+    """Refresh the warehouse and the report. The lock is taken first, so a second refresh waits
+    or refuses before fetching anything."""
+    options = Options(
+        snapshots=snapshots or [],
+        series=series or [],
+        warehouse=warehouse_path,
+        force=force,
+        wait=wait,
+        quiet=quiet,
+        output_dir=output_dir,
+        raw_dir=raw_dir,
+    )
+    started = datetime.now(UTC)
+    with warehouse.refresh_lock(options.settings(), wait=options.wait):
+        fetched = _tasks.fetch(options)
+        result = _tasks.publish(options, fetched, started)
+    if result["status"] == "refreshed":
+        _tasks.report(options)
+    return result
+
+
+def parameters(options: Options) -> dict:
+    """The flow's parameters for these options (what a deployment stores: nothing secret)."""
+    return {
+        "snapshots": list(options.snapshots),
+        "series": list(options.series),
+        "warehouse_path": options.warehouse,
+        "force": options.force,
+        "wait": options.wait,
+        "quiet": options.quiet,
+        "output_dir": options.output_dir,
+        "raw_dir": options.raw_dir,
+    }
