@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from decoupling.catalog import Series
-from decoupling.settings import Settings
-from decoupling.sources.base import Download, SourceGap
+import warnings
+
+# requests tries urllib3's optional SOCKS support on import and urllib3 warns (DependencyWarning)
+# when PySocks is absent; no source uses a SOCKS proxy, and the warning reached users' stderr.
+warnings.filterwarnings("ignore", message=r"SOCKS support in urllib3 requires")
+
+from decoupling.catalog import Series  # noqa: E402
+from decoupling.settings import Settings  # noqa: E402
+from decoupling.sources.base import Download, SourceGap  # noqa: E402
 
 # Sources whose one published file holds many catalog series (BEA Section workbooks, FRED-MD/QD):
 # the rows of one file share a Download, fetched and parsed once a run.

@@ -617,7 +617,9 @@ class HttpClient:
                 backoff = policy.base_delay * (2 ** (attempt - 1))
                 delay = exc.retry_after if exc.retry_after is not None else backoff
             delay = min(max(delay, 0.0), policy.max_delay)
-            log.warning(
+            # INFO, not WARNING: a failed source ends in one error line; the retries before it
+            # are shown only with --verbose.
+            log.info(
                 "%s %s: %s; attempt %d, retrying in %.1fs",
                 self.source,
                 series_id,
