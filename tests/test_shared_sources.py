@@ -215,7 +215,9 @@ def test_a_bad_fred_md_file_stops_the_refresh(built, tmp_path, monkeypatch, caps
     before = _digest(store)
 
     code = cli.main(["refresh", "--snapshot", str(front), "--snapshot", str(SNAPSHOT)])
-    errors = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert "Traceback" not in err
     assert code == 2
     assert len(errors) == 1, errors
     assert source.name in errors[0] and says in errors[0], errors[0]
