@@ -220,3 +220,10 @@ def test_the_project_registry_loads_every_claim():
     claims, metrics = registry.load_registry()
     assert {c["claim_id"] for c in claims} >= {"C1", "C2", "C3", "C4", "C5"}
     assert all(m["rule_text"] and m["why"] for m in metrics)
+
+
+def test_committed_methods_file_is_current():
+    committed = registry.METHODS_PATH.read_text(encoding="utf-8")
+    assert committed == registry.render_methods(), (
+        "docs/methods.md is stale: run python -m decoupling.claims.registry"
+    )

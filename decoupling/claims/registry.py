@@ -217,3 +217,50 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 def build_metrics(con: duckdb.DuckDBPyConnection) -> None:
     _, metrics = load_registry()
     write_table(con, METRICS_TABLE, _frame(metrics, METRICS_COLUMNS), METRICS_COLUMNS)
+
+
+METHODS_PATH = SQL_DIR.parent / "docs" / "methods.md"
+
+
+def render_methods(sql_dir: Path = SQL_DIR) -> str:
+    """docs/methods.md from the registry: one section per claim, every metric's definition,
+    sources, rule, margin, why and specifications (generated, so it cannot drift from the rules)."""
+    claims, metrics = load_registry(sql_dir)
+    out = [
+        "# Methods",
+        "",
+        "Generated from the claims registry (`sql/claims/<claim>/claim.toml`) by",
+        "`python -m decoupling.claims.registry`; do not edit by hand. The verdict model",
+        "(`sql/marts/claim_verdicts.sql`, `sql/marts/claims.sql`) applies these rules: with ref = the",
+        "claimed figure (else the threshold, else 0), `within` is |x - ref| <= margin, `at_least` is",
+        "x >= ref - margin, `at_most` is x <= ref + margin, and `equivalence_below` applies `at_most` to",
+        "the whole confidence interval. When a figure has an interval, its point and both ends must",
+        "give the same verdict, else it is *inconclusive*. Missing inputs give *not available* with the",
+        "reason; a figure that cannot test the rule gives *not testable*.",
+    ]
+    for claim in claims:
+        out += ["", f"## {claim['claim_id']}. {claim['title']}", "", f"Claim: {claim['claim']}", ""]
+        out += ["Bottom lines:", ""]
+        out += [f"- {v.replace('_', ' ')}: {claim[f'bottom_line_{v}']}" for v in VERDICTS]
+        for m in (m for m in metrics if m["claim_id"] == claim["claim_id"]):
+            claimed = "none stated" if m["claimed"] is None else f"{m['claimed']:g} ({m['unit']})"
+            out += [
+                "",
+                f"### {m['label']}",
+                "",
+                f"- Metric id: `{m['metric_id']}`; unit: {m['unit']}; claimed: {claimed}",
+                f"- Definition: {m['definition']}",
+                *([f"- Sources: {m['sources']}"] if m["sources"] else []),
+                f"- Rule (`{m['rule']}`, {'one-sided' if m['one_sided'] else 'two-sided'}): "
+                f"{m['rule_text']}",
+                f"- Margins: supported {m['supported_margin']:g}, partly {m['partly_margin']:g}"
+                + ("" if m["threshold"] is None else f"; threshold {m['threshold']:g}"),
+                f"- Why this margin: {m['why']}",
+                f"- Specifications: {m['specifications']}",
+            ]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    METHODS_PATH.write_text(render_methods(), encoding="utf-8")
+    print(f"wrote {METHODS_PATH}")

@@ -54,6 +54,8 @@ WITH k AS (
                     (SELECT replace(missing_series, ',', ', ') FROM marts.availability_c3_c5 WHERE analysis = 'kalecki_full'), 'series missing')
                     || ' not held), so the identity was closed with their sum as the remainder' END
                || coalesce('; the input check GDP - GDI - statistical discrepancy reaches ' || printf('%.2f', c.max_check) || '% of GDP', '')
+               || CASE WHEN c.mixed THEN '; its inputs come from ' || (length(c.releases) - length(replace(c.releases, ' | ', ''))) // 3 + 1
+                                         || ' different releases (vintages mixed)' ELSE '' END
                || '.' AS detail
     FROM full_path f CROSS JOIN check_ c CROSS JOIN span sp
 ), rows AS (
