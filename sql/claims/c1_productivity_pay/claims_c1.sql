@@ -83,14 +83,39 @@ prod AS (  -- productivity growth depends on the deflator only when productivity
            'Productivity grew ' || round(r.measured, 2) || ' points a year faster than pay from 1979Q4 to '
                || r.end_period || ' (the window every combination holds).'
     FROM rate r
-), metrics(metric_id) AS (VALUES ('c1_productivity_growth'), ('c1_pay_growth'), ('c1_gap_ratio'), ('c1_gap_rate')),
+), pt AS (
+    SELECT *, pay = 'typical' AND smoothing = 'annual' AND era LIKE '2000-%' AS is_head
+    FROM marts.c1_pass_through
+), pt_rows AS (
+    SELECT 'c1_pass_through' AS metric_id, pt.pay || ' pay, ' || pt.smoothing || ' changes, ' || pt.era AS specification,
+           CASE WHEN pt.is_head THEN 'headline'
+                ELSE concat_ws(' + ', CASE WHEN pt.pay <> 'typical' THEN 'pay measure' END,
+                               CASE WHEN pt.smoothing <> 'annual' THEN 'smoothing' END,
+                               CASE WHEN pt.era NOT LIKE '2000-%' THEN 'era' END) END AS choice,
+           pt.is_head AS headline, pt.coefficient AS measured, pt.ci_low, pt.ci_high, pt.era AS period,
+           'One point of faster productivity growth went with ' || round(pt.coefficient, 2) || ' points of faster '
+               || pt.pay || ' pay growth in ' || pt.era || ' (95% HAC interval ' || round(pt.ci_low, 2) || ' to '
+               || round(pt.ci_high, 2) || ', ' || pt.n_obs || ' years, ' || pt.hac_lags || ' lags)'
+               || coalesce('; in 1948-1973 it was ' || round(b.coefficient, 2) || ' (' || round(b.ci_low, 2) || ' to ' || round(b.ci_high, 2) || ')', '')
+               || '; productivity: ' || pt.ndp_source || '.' AS detail
+    FROM pt LEFT JOIN marts.c1_pass_through b ON b.pay = pt.pay AND b.smoothing = pt.smoothing AND b.era = '1948-1973'
+    WHERE pt.era <> '1948-1973'
+    UNION ALL  -- mean pay needs employee hours; without them the specification says so
+    SELECT 'c1_pass_through', 'mean pay (compensation per employee hour), annual changes, 2000-latest', 'pay measure',
+           false, NULL, NULL, NULL, NULL, NULL
+    WHERE NOT EXISTS (SELECT 1 FROM marts.c1_pass_through WHERE pay = 'mean')
+), metrics(metric_id) AS (VALUES ('c1_productivity_growth'), ('c1_pay_growth'), ('c1_gap_ratio'), ('c1_gap_rate'), ('c1_pass_through')),
 missing AS (  -- a metric without its headline row still gets one, saying why
     SELECT m.metric_id, 'EPI method' AS specification, 'headline' AS choice, true AS headline,
            NULL::DOUBLE AS measured, NULL AS period, NULL AS detail
     FROM metrics m WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.metric_id = m.metric_id AND r.headline)
+                     AND NOT EXISTS (SELECT 1 FROM pt_rows r WHERE r.metric_id = m.metric_id AND r.headline)
 )
-SELECT 'C1' AS claim_id, metric_id, specification, choice, headline, measured,
-       NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, period, detail,
+SELECT 'C1' AS claim_id, metric_id, specification, choice, headline, measured, ci_low, ci_high, period, detail,
        measured IS NOT NULL AS available,
-       CASE WHEN measured IS NULL THEN 'the EPI-method series (NDP, total-economy hours, AHETPI, compensation/wages, extended CPI) are not all held from 1979Q4' END AS reason
-FROM (SELECT * FROM rows UNION ALL SELECT * FROM missing);
+       CASE WHEN measured IS NULL AND metric_id = 'c1_pass_through' AND choice = 'pay measure'
+                THEN 'employee hours (TOTAL_ECONOMY_HOURS_EMPLOYEES: BLS total-economy hours less nonfarm proprietors, unpaid family workers and farm) are not held'
+            WHEN measured IS NULL THEN 'the EPI-method series (NDP, total-economy hours, AHETPI, compensation/wages, extended CPI) are not all held from 1979Q4' END AS reason
+FROM (SELECT *, NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high FROM rows
+      UNION ALL SELECT *, NULL::DOUBLE, NULL::DOUBLE FROM missing
+      UNION ALL BY NAME SELECT * FROM pt_rows);
