@@ -246,10 +246,18 @@ def test_scorecard_rows_follow_the_trends(warehouse_ro):
         "SELECT metric_id, measured, ci_low, ci_high, verdict FROM marts.claims "
         "WHERE claim_id = 'C3' AND metric_id LIKE 'c3_trend%'"
     ).df()
+    headline = warehouse_ro.execute(
+        "SELECT split_part(specification, ':', 1) FROM marts.claim_verdicts "
+        "WHERE metric_id = 'c3_trend_2008_latest' AND headline"
+    ).fetchone()[0]
+    held = {r[0] for r in warehouse_ro.execute("SELECT definition FROM marts.investment_trends")}
+    # Scopes matched on one vintage when the BEA workbook is held, else the mixed-vintage ratio.
+    assert headline == ("pnfi_corporate" if "pnfi_corporate" in held else "pnfi_cprofit")
     trends = warehouse_ro.execute(
         "SELECT era, slope_pp_per_decade, ci90_low_pp_per_decade AS low, "
         "ci90_high_pp_per_decade AS high FROM marts.investment_trends "
-        "WHERE definition = 'pnfi_cprofit' AND era_start >= DATE '1980-01-01'"
+        "WHERE definition = ? AND era_start >= DATE '1980-01-01'",
+        [headline],
     ).df()
     assert len(rows) == len(trends) == 2
 

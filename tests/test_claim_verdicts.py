@@ -227,3 +227,59 @@ def test_committed_methods_file_is_current():
     assert committed == registry.render_methods(), (
         "docs/methods.md is stale: run python -m decoupling.claims.registry"
     )
+
+
+def _registry_rows() -> list[dict]:
+    return registry.load_registry()[1]
+
+
+def _value_for(metric: dict, verdict: str) -> float:
+    """A figure that the metric's own rule should judge `verdict` (worked out here, not in SQL)."""
+    ref = metric["claimed"] if metric["claimed"] is not None else (metric["threshold"] or 0.0)
+    s, p = metric["supported_margin"], metric["partly_margin"]
+    # Distance from ref, in the direction that weakens the claim.
+    distance = {"supported": s / 2, "partly supported": (s + p) / 2, "not supported": p + 1}[
+        verdict
+    ]
+    return (
+        ref + distance
+        if metric["rule"] in ("within", "at_most", "equivalence_below")
+        else (ref - distance)
+    )
+
+
+@pytest.mark.parametrize("metric", _registry_rows(), ids=lambda m: m["metric_id"])
+def test_every_category_each_registered_metric_can_reach(metric):
+    """Run the project's own rules on hand-made figures: every verdict its margins allow."""
+    rows = [
+        (
+            metric["metric_id"],
+            metric["rule"],
+            metric["claimed"],
+            metric["threshold"],
+            metric["supported_margin"],
+            metric["partly_margin"],
+        )
+    ]
+    reachable = ["supported", "not supported"]
+    if metric["partly_margin"] > metric["supported_margin"]:
+        reachable.append("partly supported")
+    interval = metric["rule"] == "equivalence_below"
+    for expected in reachable:
+        x = _value_for(metric, expected)
+        low, high = (x - 1e-6, x + 1e-6) if interval else (None, None)
+        con = run_verdicts([(metric["metric_id"], "h", "headline", True, x, low, high, True)], rows)
+        got = con.execute("SELECT verdict FROM marts.claims").fetchone()[0]
+        assert got == expected, (metric["metric_id"], x)
+    # An interval reaching from the supported side to beyond the partly margin: inconclusive.
+    lo, hi = _value_for(metric, "supported"), _value_for(metric, "not supported")
+    con = run_verdicts(
+        [(metric["metric_id"], "h", "headline", True, lo, min(lo, hi), max(lo, hi), True)], rows
+    )
+    assert con.execute("SELECT verdict FROM marts.claims").fetchone()[0] == "inconclusive"
+    con = run_verdicts(
+        [(metric["metric_id"], "h", "headline", True, None, None, None, False)], rows
+    )
+    assert con.execute("SELECT verdict FROM marts.claims").fetchone()[0] == "not available"
+    con = run_verdicts([(metric["metric_id"], "h", "headline", True, None, None, None, True)], rows)
+    assert con.execute("SELECT verdict FROM marts.claims").fetchone()[0] == "not testable"

@@ -1,4 +1,4 @@
--- Metric values of claim C3 (investment rate under neoliberalism), one row per metric and specification, for the verdict model and the registry's rules (claim.toml): each era's trend since 1980 with its 90% HAC interval (the equivalence test's), and the change of trend at the break date, for every investment-rate definition held. Headline definition: nfc_fa_gross when held, else pnfi_cprofit.
+-- Metric values of claim C3 (investment rate under neoliberalism), one row per metric and specification, for the verdict model and the registry's rules (claim.toml): each era's trend since 1980 with its 90% HAC interval (the equivalence test's), and the change of trend at the break date, for every investment-rate definition held. Headline definition: pnfi_corporate (PNFI over corporate profits plus corporate CFC, one BEA workbook) when held, else nfc_fa_gross, else pnfi_cprofit (mixed vintages, labelled).
 -- column claim_id: Claim id
 -- column metric_id: Metric id (registry)
 -- column specification: Readable label of the specification
@@ -12,14 +12,16 @@
 -- column available: False when the inputs are not held
 -- column reason: Why not available or not testable
 CREATE OR REPLACE TABLE marts.claims_c3 AS
-WITH headline AS (
+WITH headline AS (  -- scopes matched on one vintage first; the mixed-vintage ratios are alternatives
     SELECT coalesce(
+        (SELECT 'pnfi_corporate' FROM marts.investment_trends WHERE definition = 'pnfi_corporate' LIMIT 1),
         (SELECT 'nfc_fa_gross' FROM marts.investment_trends WHERE definition = 'nfc_fa_gross' LIMIT 1),
         'pnfi_cprofit') AS definition
 ), metrics(metric_id, era_prefix) AS (VALUES ('c3_trend_1980_2007', '1980-'), ('c3_trend_2008_latest', '2008-')),
 trend_rows AS (
     SELECT m.metric_id, t.definition || ': ' || t.label AS specification,
-           CASE WHEN t.definition = h.definition THEN 'headline' ELSE 'definition' END AS choice,
+           CASE WHEN t.definition = h.definition THEN 'headline'
+                WHEN t.mixed_vintage THEN 'definition (mixed vintages)' ELSE 'definition' END AS choice,
            t.definition = h.definition AS headline,
            t.slope_pp_per_decade AS measured, t.ci90_low_pp_per_decade AS ci_low, t.ci90_high_pp_per_decade AS ci_high,
            strftime(t.era_start, '%Y') || 'Q' || quarter(t.era_start) || '-' || strftime(t.era_end, '%Y') || 'Q' || quarter(t.era_end) AS period,
