@@ -55,7 +55,9 @@ def mart(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def test_barber_wage_and_hours_match_the_workbooks(warehouse_ro, barber_wages, tv_annual):
     data = mart(warehouse_ro)
     anchor = int(data["anchor_year"].iloc[0])
-    assert anchor == tv_annual.index.min()  # 20 years before 2019 is not covered: nearest year
+    # The claim's "twenty years ago": the claim year (the last OEWS file, 2024) minus 20.
+    assert anchor == YEARS[1] - 20
+    assert data["anchor_note"].iloc[0].startswith("twenty years before the claim year")
     for year, wage in barber_wages.items():
         assert data.loc[year, "barber_wage_mean"] == pytest.approx(wage)
     # Hours in a year with both: $2,000 x index ratio / the workbook's wage.
