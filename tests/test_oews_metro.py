@@ -56,7 +56,7 @@ def download(body: bytes, year: int = 2030) -> Download:
         series_id="OEWS_NY_METRO",
         url="file:///x",
         body=body,
-        fmt=f"oews_msa_zip_M{year}",
+        fmt="oews_msa_zip",
         license="PD",
         part=f"M{year}",
         extension="zip",
@@ -126,7 +126,7 @@ def test_live_fetch_keeps_the_zip_and_skips_a_404_year(httpserver, tmp_path):
     )
     base = httpserver.url_for("/").rstrip("/")
     got = oews_metro.fetch(ENTRY, settings_for(base, tmp_path), years=[2029, 2030])
-    assert [(d.part, d.fmt, d.extension) for d in got] == [("M2030", "oews_msa_zip_M2030", "zip")]
+    assert [(d.part, d.fmt, d.extension) for d in got] == [("M2030", "oews_msa_zip", "zip")]
     assert got[0].body == body and got[0].url.endswith("/oes/special-requests/oesm30ma.zip")
     assert value(parse(got[0]), "OEWS_MSA35620_395011_H_MEAN") == 21.25
 
