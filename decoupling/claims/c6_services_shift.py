@@ -138,3 +138,105 @@ def _empty() -> pd.DataFrame:
         "hac_lags": np.int64,
     }
     return empty_frame(COLUMNS, types)
+
+
+def _payroll_chart(
+    con: duckdb.DuckDBPyConnection, shares: pd.DataFrame, trends: pd.DataFrame
+) -> Chart:
+    fig, ax = style.new_figure()
+    ax.plot(shares["year"], shares["services_pct"], label="Service-providing / payrolls")
+    ax.plot(shares["year"], shares["manufacturing_pct"], label="Manufacturing / payrolls")
+    eras_ = trends[(trends["test"] == "era") & (trends["measure"] == "services_pct")]
+    for _, era in eras_.iterrows():
+        part = shares[(shares["year"] >= era["first_year"]) & (shares["year"] <= era["last_year"])]
+        # An OLS line passes through the means; draw it from the fitted slope.
+        fitted = part["services_pct"].mean() + era["slope_pp_per_decade"] / 10 * (
+            part["year"] - part["year"].mean()
+        )
+        ax.plot(part["year"], fitted, color=style.PALETTE[3], linewidth=2)
+        ax.annotate(
+            f"{era['slope_pp_per_decade']:+.1f} pp/decade",
+            (part["year"].iloc[len(part) // 2], fitted.iloc[len(part) // 2]),
+            textcoords="offset points",
+            xytext=(0, 10),
+            ha="center",
+            fontsize=7.5,
+            color=style.PALETTE[3],
+        )
+    ax.set_ylabel("Percent of nonfarm payrolls")
+    ax.set_xlabel("Year")
+    ax.legend(loc="center left")
+    last = shares.iloc[-1]
+    base = shares[shares["year"] == 1979]
+    title = (
+        f"Services rose from {base['services_pct'].iloc[0]:.1f}% of payrolls in 1979 to "
+        f"{last['services_pct']:.1f}% in {int(last['year'])}; the shift slowed after 2008"
+        if not base.empty
+        else "Service-providing and manufacturing shares of payrolls"
+    )
+    ax.set_title(title)
+    source = source_line(
+        con,
+        ["FREDMD_PAYEMS", "FREDMD_SRVPRD", "FREDMD_MANEMP"],
+        "Source: FRED-MD (BLS CES payrolls), annual averages; era trends OLS",
+    )
+    style.add_source(fig, source)
+    data = shares.merge(
+        trends[trends["test"] == "era"][["measure", "era", "first_year", "last_year"]]
+        .query("measure == 'services_pct'")
+        .drop(columns="measure"),
+        how="left",
+        left_on="year",
+        right_on="first_year",
+    ).drop(columns=["first_year", "last_year"])
+    return Chart("c6_payroll_shares", title, style.to_svg(fig), data, source)
+
+
+def _oews_chart(groups: pd.DataFrame) -> Chart:
+    fig, ax = style.new_figure()
+    for colour, (_code, part) in enumerate(groups.groupby("soc_group", sort=False)):
+        ax.plot(
+            part["year"], part["emp_share_pct"], marker="o", label=part["title"].iloc[0],
+            color=style.PALETTE[colour],
+        )  # fmt: skip
+    ax.set_ylabel("Percent of OEWS employment")
+    ax.set_xlabel("Year (May)")
+    ax.legend(loc="upper left", fontsize=7)
+    combined = groups[groups["soc_group"] == "31+39"]
+    first, last = combined.iloc[0], combined.iloc[-1]
+    title = (
+        f"Care and personal service jobs grew from {first['emp_share_pct']:.2f}% to "
+        f"{last['emp_share_pct']:.2f}% of employment ({int(first['year'])}-{int(last['year'])}), "
+        f"at {last['rel_wage']:.2f} of the average wage"
+    )
+    ax.set_title(title)
+    source = (
+        "Source: BLS OEWS national May estimates; SOC 2018 moved personal care aides from 39 to "
+        "31 (2019 on): read the combined line."
+    )
+    style.add_source(fig, source)
+    return Chart("c6_care_occupations", title, style.to_svg(fig), groups, source)
+
+
+def section(con: duckdb.DuckDBPyConnection) -> Section:
+    section = Section(
+        id="C6",
+        title="Automation pushes work into services",
+        template="c6_services_shift.html.j2",
+    )
+    shares = con.execute("SELECT * FROM marts.c6_payroll_shares ORDER BY year").df()
+    trends = con.execute("SELECT * FROM marts.c6_trends ORDER BY measure, test, era").df()
+    groups = con.execute("SELECT * FROM marts.c6_oews_groups ORDER BY soc_group, year").df()
+    if not shares.empty:
+        section.charts.append(_payroll_chart(con, shares, trends))
+    if groups["year"].nunique() > 1:
+        section.charts.append(_oews_chart(groups))
+    if not section.charts:
+        section.available = False
+        section.reason = "neither the FRED-MD payrolls nor the OEWS workbooks are held"
+    section.context.update(
+        trends=records(trends),
+        values=records(con.execute("SELECT * FROM marts.c6_claim_values").df()),
+        payrolls_held=not shares.empty,
+    )
+    return section
