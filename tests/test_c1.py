@@ -76,15 +76,15 @@ def test_epi_variant_reproduces_epi(warehouse_ro, snapshot_dir):
 def test_epi_scorecard_and_eras_agree_with_the_csvs(warehouse_ro, snapshot_dir):
     productivity, pay = epi_from_csvs(snapshot_dir)
     claims = warehouse_ro.execute(
-        "SELECT metric, measured, period FROM marts.claims WHERE claim_id = 'C1'"
+        "SELECT metric_id, measured, period FROM marts.claims WHERE claim_id = 'C1'"
     ).df()
-    by_metric = {m.split(" (")[0]: (v, p) for m, v, p in claims.itertuples(index=False)}
+    by_metric = {m: (v, p) for m, v, p in claims.itertuples(index=False)}
     last = str(min(productivity.index.max(), pay.index.max()))
-    assert by_metric["productivity growth"][1] == f"1979Q4-{last}"
-    assert by_metric["productivity growth"][0] == pytest.approx(
+    assert by_metric["c1_productivity_growth"][1] == f"1979Q4-{last}"
+    assert by_metric["c1_productivity_growth"][0] == pytest.approx(
         _growth(productivity, "1979Q4", last), abs=1e-9
     )
-    assert by_metric["pay growth"][0] == pytest.approx(_growth(pay, "1979Q4", last), abs=1e-9)
+    assert by_metric["c1_pay_growth"][0] == pytest.approx(_growth(pay, "1979Q4", last), abs=1e-9)
     era = warehouse_ro.execute(
         "SELECT productivity_growth_rate, pay_growth_rate, years FROM marts.c1_eras "
         "WHERE variant = 'epi' AND frequency = 'Q' AND start_period = '1979Q4'"

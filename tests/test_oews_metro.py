@@ -151,9 +151,10 @@ def test_new_york_wage_reaches_the_c2_mart(warehouse_copy):
         ).fetchall()[0][0]
         assert available is True
         detail = con.execute(
-            "SELECT detail FROM marts.claims_c2 WHERE metric LIKE 'wage part%'"
+            "SELECT detail FROM marts.claims_c2 WHERE metric_id = 'c2_wage_part' "
+            "AND choice = 'national vs New York metro'"
         ).fetchall()[0][0]
-        assert "New York metro barbers" in detail
+        assert "New York metro mean went from $" in detail
     finally:
         con.close()
 
