@@ -80,7 +80,7 @@ def test_c6_service_share_matches_referee(warehouse, snapshot_dir) -> None:
     assert len(merged) == len(ref["annual"])
     assert (merged["services_pct"] - merged["services_pct_ref"]).abs().max() < 1e-9
     assert (merged["manufacturing_pct"] - merged["manufacturing_pct_ref"]).abs().max() < 1e-9
-    row = _values(warehouse, "c6_claim_values").query(
+    row = _values(warehouse, "claims_c6").query(
         "metric_id == 'c6_service_share_change' and headline"
     )
     assert row["measured"].iloc[0] == pytest.approx(
@@ -214,7 +214,7 @@ def test_c7_no_employment_dropped_silently(warehouse) -> None:
 
 
 def test_c7_claim_rows_state_the_ai_caveat_and_the_unlinked_share(warehouse) -> None:
-    values = _values(warehouse, "c7_claim_values")
+    values = _values(warehouse, "claims_c7")
     assert set(values["metric_id"]) == {"c7_middle_vs_tails", "c7_top_quintile"}
     assert values.groupby("metric_id")["headline"].sum().eq(1).all()
     assert values["detail"].str.contains("predates most AI adoption").all()
@@ -246,7 +246,7 @@ def test_c5_asset_ratios_match_referee(warehouse, snapshot_dir) -> None:
     assert len(both) == len(series)
     for column in ("hh_nw_dpi_pct", "nfc_nw_gdp_pct", "nwpix_pct"):
         assert (both[column] - both[column + "_ref"]).abs().max() < 1e-9
-    values = _values(warehouse, "c5_assets_claim_values").query("headline").set_index("metric_id")
+    values = _values(warehouse, "claims_c5_assets").query("headline").set_index("metric_id")
     assert values.loc["c5_household_net_worth_income", "measured"] == pytest.approx(
         ref["hh_last"] - ref["hh_first"], abs=1e-9
     )
@@ -257,7 +257,7 @@ def test_c5_asset_ratios_match_referee(warehouse, snapshot_dir) -> None:
 
 def test_c2_services_match_referee(warehouse, snapshot_dir) -> None:
     ref = nc.c2_services(snapshot_dir)
-    values = _values(warehouse, "c2_services_claim_values").set_index(
+    values = _values(warehouse, "claims_c2_services").set_index(
         ["metric_id", "specification"]
     )
     head = values[values["headline"]].reset_index("specification")

@@ -236,7 +236,7 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         section.reason = "neither the FRED-MD payrolls nor the OEWS workbooks are held"
     section.context.update(
         trends=records(trends),
-        values=records(con.execute("SELECT * FROM marts.c6_claim_values").df()),
+        values=records(con.execute("SELECT * FROM marts.claims_c6").df()),
         payrolls_held=not shares.empty,
     )
     return section

@@ -78,6 +78,6 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     section.context.update(
         quintiles=records(quintiles),
         coverage=records(con.execute("SELECT * FROM marts.c7_coverage").df()),
-        values=records(con.execute("SELECT * FROM marts.c7_claim_values").df()),
+        values=records(con.execute("SELECT * FROM marts.claims_c7").df()),
     )
     return section

@@ -1,4 +1,4 @@
--- Metric values of claim C2's services side ("local, personal services become relatively more valuable"), one row per metric and specification, in the registry's contract shape (metric definitions in metrics_services.toml beside this file, for the claim's claim.toml): the change since 2000 of the personal care price relative to goods (and to all items, and to TVs), of its time price in hours of average pay, and of barbers' pay against average pay (OEWS 39-5011 against AHETPI of May, first OEWS year to latest).
+-- Metric values of claim C2's services side ("local, personal services become relatively more valuable"), one row per metric and specification, in the registry's contract shape: the change since 2000 of the personal care price relative to goods (and to all items, and to TVs), of its time price in hours of average pay, and of barbers' pay against average pay (OEWS 39-5011 against AHETPI of May, first OEWS year to latest).
 -- column claim_id: Claim id
 -- column metric_id: Metric id (registry)
 -- column specification: Readable label of the specification
@@ -11,7 +11,7 @@
 -- column detail: Why, in a sentence with the figures
 -- column available: False when the inputs are not held
 -- column reason: Why not available
-CREATE OR REPLACE TABLE marts.c2_services_claim_values AS
+CREATE OR REPLACE TABLE marts.claims_c2_services AS
 WITH s AS (SELECT * FROM marts.services_prices),
 b AS (SELECT * FROM s WHERE year = 2000),
 what AS (SELECT CASE services_series WHEN 'CUUR0000SEGC01' THEN 'haircuts (CUUR0000SEGC01)'

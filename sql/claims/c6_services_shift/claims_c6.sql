@@ -11,7 +11,7 @@
 -- column detail: Why, in a sentence with the figures
 -- column available: False when the inputs are not held
 -- column reason: Why not available
-CREATE OR REPLACE TABLE marts.c6_claim_values AS
+CREATE OR REPLACE TABLE marts.claims_c6 AS
 WITH s AS (SELECT * FROM marts.c6_payroll_shares),
 base AS (SELECT * FROM s WHERE year = 1979),
 last AS (SELECT * FROM s ORDER BY year DESC LIMIT 1),

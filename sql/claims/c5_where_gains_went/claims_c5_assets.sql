@@ -1,4 +1,4 @@
--- Metric values of claim C5's asset half, one row per metric and specification, in the registry's contract shape (metric definitions in metrics_assets.toml beside this file, for the claim's claim.toml): household net worth relative to disposable income and nonfinancial corporate net worth at market value relative to GDP, change from 1979Q1 (or the first quarter held) to the latest quarter, with the labor-share path over the same window in the detail.
+-- Metric values of claim C5's asset half, one row per metric and specification, in the registry's contract shape: household net worth relative to disposable income and nonfinancial corporate net worth at market value relative to GDP, change from 1979Q1 (or the first quarter held) to the latest quarter, with the labor-share path over the same window in the detail.
 -- column claim_id: Claim id
 -- column metric_id: Metric id (registry)
 -- column specification: Readable label of the specification
@@ -11,7 +11,7 @@
 -- column detail: Why, in a sentence with the figures
 -- column available: False when the inputs are not held
 -- column reason: Why not available
-CREATE OR REPLACE TABLE marts.c5_assets_claim_values AS
+CREATE OR REPLACE TABLE marts.claims_c5_assets AS
 WITH a AS (SELECT * FROM marts.asset_values WHERE date >= DATE '1979-01-01'),
 hh AS (SELECT date, hh_nw_dpi_pct AS v, nwpix_pct AS v2 FROM a WHERE hh_nw_dpi_pct IS NOT NULL),
 nfc AS (SELECT date, nfc_nw_gdp_pct AS v FROM a WHERE nfc_nw_gdp_pct IS NOT NULL),

@@ -11,7 +11,7 @@
 -- column detail: Why, in a sentence with the figures
 -- column available: False when the inputs are not held
 -- column reason: Why not available
-CREATE OR REPLACE TABLE marts.c7_claim_values AS
+CREATE OR REPLACE TABLE marts.claims_c7 AS
 WITH first_year AS (
     SELECT min(base_year) AS y FROM marts.c7_links
 ), q AS (
