@@ -33,7 +33,7 @@ DOC = """
 -- column ci_high: Upper end of the 95% interval of the era trend, pp per decade
 -- column slope_before_pp_per_decade: Tests: the trend before the break, pp per decade
 -- column break_year: Tests: first year of the new regime
--- column wald_hac: Tests: HAC Wald statistic of no shift in level and trend (2 restrictions)
+-- column wald_hac: Tests: HAC Wald statistic of no shift in level and trend (2 restrictions; HAC covariance with the small-sample factor n / (n - 4), as in C3)
 -- column critical_5pct: Tests: 5% critical value (chi-squared(2) 5.99 for chow; Andrews 1993 sup-Wald 11.79 for sup_wald)
 -- column hac_lags: Newey-West lags used
 """
