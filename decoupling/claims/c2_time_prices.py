@@ -173,6 +173,7 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     oews_years = _oews_years(con)
     oews = _spans(oews_years)
     section.charts.append(_barber_chart(con, data, oews))
+    section.charts.extend(services_charts(con))  # the Baumol side (issue 14)
     century = con.execute("SELECT * FROM marts.century_prices ORDER BY role, label, year").df()
     if not century.empty:
         section.charts.extend(_century_charts(con, century))
@@ -216,3 +217,43 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         }
     )
     return section
+
+
+def services_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
+    """The services side: personal care prices against pay, goods and all items since 2000."""
+    from decoupling.report.sections import source_line  # kept local: an additive function
+
+    data = con.execute("SELECT * FROM marts.services_prices WHERE year >= 2000 ORDER BY year").df()
+    base = data[data["year"] == 2000]
+    if base.empty:
+        return []
+    fig, ax = style.new_figure()
+    lines = (
+        ("time_price", "in hours of average pay (AHETPI)"),
+        ("rel_goods", "relative to goods (CPI commodities)"),
+        ("rel_all", "relative to all items (CPI-U)"),
+    )
+    for column, label in lines:
+        ax.plot(data["year"], 100 * data[column] / base[column].iloc[0], label=label)
+    ax.axhline(100, color="#555555", linewidth=0.8)
+    ax.set_ylabel("Index, 2000 = 100")
+    ax.set_xlabel("Year")
+    ax.legend(loc="upper left", fontsize=7)
+    what = (
+        "Haircuts" if data["services_series"].iloc[0].endswith("01") else "Personal care services"
+    )
+    last = data.dropna(subset=["rel_goods"]).iloc[-1] if data["rel_goods"].notna().any() else None
+    title = (
+        f"{what} got {100 * (last['rel_goods'] / base['rel_goods'].iloc[0] - 1):+.0f}% dearer "
+        f"than goods since 2000, yet cheaper in hours of average pay"
+        if last is not None
+        else f"{what}: prices against pay since 2000"
+    )
+    ax.set_title(title)
+    source = source_line(
+        con,
+        [data["services_series"].iloc[0], "AHETPI", "CPIAUCSL", "FREDMD_CUSR0000SAC"],
+        "Source: BLS CPI and CES via FRED and FRED-MD, annual averages",
+    )
+    style.add_source(fig, source)
+    return [Chart("c2_services_prices", title, style.to_svg(fig), data, source)]

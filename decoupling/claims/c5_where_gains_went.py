@@ -79,4 +79,48 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         mixed=bool(data["profits_gdp_mixed_vintage"].any()),
         releases=data["profits_gdp_releases"].iloc[-1],
     )
+    section.charts.extend(asset_charts(con))  # the asset-value half (issue 14)
     return section
+
+
+def asset_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
+    """Household net worth / disposable income and nonfinancial corporate net worth / GDP since
+    1979, beside the labor share over the same quarters."""
+    data = con.execute(
+        "SELECT a.date, a.hh_nw_dpi_pct, a.nwpix_pct, a.nfc_nw_gdp_pct, l.nfb_labor_share_idx "
+        "FROM marts.asset_values a LEFT JOIN marts.labor_share l USING (date) "
+        "WHERE a.date >= DATE '1979-01-01' ORDER BY a.date"
+    ).df()
+    if data.empty:
+        return []
+    fig, (top, bottom) = style.new_figure(nrows=2, sharex=True, figsize=(7.2, 5.2))
+    top.plot(data["date"], data["hh_nw_dpi_pct"], label="Household net worth / disposable income")
+    top.plot(
+        data["date"],
+        data["nfc_nw_gdp_pct"],
+        label="Nonfinancial corporate net worth (market value) / GDP",
+    )
+    top.set_ylabel("Percent")
+    top.xaxis.set_visible(False)
+    top.legend(loc="upper left", fontsize=7)
+    bottom.plot(
+        data["date"], data["nfb_labor_share_idx"], color=style.PALETTE[3],
+        label="Nonfarm business labor share (BLS)",
+    )  # fmt: skip
+    bottom.set_ylabel("Index, 2017 = 100")
+    bottom.set_xlabel("Quarter")
+    bottom.legend(loc="lower left", fontsize=7)
+    hh = data.dropna(subset=["hh_nw_dpi_pct"])
+    title = (
+        f"Household net worth went from {hh['hh_nw_dpi_pct'].iloc[0]:.0f}% to "
+        f"{hh['hh_nw_dpi_pct'].iloc[-1]:.0f}% of disposable income while the labor share fell"
+    )
+    top.set_title(title)
+    source = source_line(
+        con,
+        ["FREDQD_TNWBSHNOx", "FREDQD_DPIC96", "FREDQD_TNWMVBSNNCBx", "FREDQD_GDPC1", "PRS85006173"],
+        "Source: Federal Reserve Z.1 and BEA via FRED-QD (each re-inflated by its own deflator); "
+        "BLS. Corporate figure is net worth, not equity",
+    )
+    style.add_source(fig, source)
+    return [Chart("c5_asset_values", title, style.to_svg(fig), data, source)]
