@@ -360,7 +360,7 @@ def _base_chart(con: duckdb.DuckDBPyConnection) -> Chart:
         )
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.set_xlabel("Base quarter (cyclical peak); window runs to the latest quarter held")
-    ax.set_ylabel("Productivity minus pay growth, points a year")
+    ax.set_ylabel("Productivity minus pay, pts a year")
     style.title(ax, title)
     style.legend_right(ax, title="Named variant", columns=24)
     source = _source_line(con, EPI_SERIES + ["OPHNFB", "COMPNFB", "COMPRNFB", "LES1252881600Q"])
@@ -411,7 +411,12 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
             "median": multiverse["gap_pts"].median(),
             "max": multiverse["gap_pts"].max(),
             "lowest": multiverse.iloc[0].to_dict(),
+            "lowest_label": ", ".join(
+                readable(multiverse.iloc[0][choice], OPTION_LABELS)
+                for choice in ("productivity", "productivity_prices", "pay", "deflator")
+            ),
         },
+        variant_labels=VARIANT_LABELS,
         wedges=wedges.to_dict("records"),
         variants=con.execute(
             "SELECT variant, description FROM marts.c1_variants WHERE named ORDER BY variant"
