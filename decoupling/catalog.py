@@ -12,7 +12,7 @@ from decoupling.settings import ConfigError
 
 CATALOG_PATH = Path(__file__).with_name("catalog.csv")
 REQUIRED = ("id", "source", "title", "units", "frequency", "seasonal", "analyses", "license")
-SOURCES = ("fred", "bls", "bls_file", "oews")
+SOURCES = ("fred", "bls", "bls_file", "oews", "bea", "fred_md")
 FREQUENCIES = ("M", "Q", "A")
 # Ids become file names and SQL literals: letters, digits and underscores only.
 SERIES_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")

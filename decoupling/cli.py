@@ -72,7 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("sql")
     p.add_argument("--format", choices=["table", "csv", "json", "parquet"], default="table")
     p.add_argument("--output", help="write to this file instead of the terminal")
-    sub.add_parser("claims", parents=[common], help="the claim scorecard")
+    p = sub.add_parser("claims", parents=[common], help="the claim scorecard")
+    p.add_argument("--explain", metavar="CLAIM", help="the rule, inputs and arithmetic of a claim")
     sub.add_parser(
         "status", parents=[common], help="series held, last observations, vintages, last refresh"
     )

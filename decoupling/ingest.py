@@ -12,7 +12,7 @@ import pandas as pd
 from decoupling import landing, warehouse
 from decoupling.catalog import Series
 from decoupling.settings import ConfigError, Settings, redact
-from decoupling.sources import fetch_live, oews_metro, snapshot
+from decoupling.sources import fetch_live, oews_metro, shared_file, snapshot
 from decoupling.sources.base import Download, SourceError, SourceGap, SourceUnreachable, parse
 
 log = logging.getLogger("decoupling")
@@ -52,13 +52,15 @@ def fetch_all(
     keyed live run ask FRED's last_updated first and skip series FRED has not updated.
     """
     result = Fetched()
+    # A file several entries share (a BEA Section workbook, FRED-MD) is fetched once a run.
+    shared: dict[str, SourceError | None] = {}
     for index, entry in enumerate(entries, start=1):
         try:
             if _unchanged_at_fred(entry, settings, known_fred):
                 _, key, sha = known_fred[entry.id]  # type: ignore[index]
                 result.reused[entry.id] = (key, sha)
             else:
-                result.downloads.extend(fetch_entry(entry, settings))
+                result.downloads.extend(_fetch_once(entry, settings, shared))
         except SourceUnreachable:
             raise
         except SourceError as exc:
@@ -82,6 +84,27 @@ def fetch_all(
         folders = ", ".join(str(f) for f in settings.snapshots)
         raise ConfigError(f"the snapshot ({folders}) holds none of the requested series")
     return result
+
+
+def _fetch_once(
+    entry: Series, settings: Settings, shared: dict[str, SourceError | None]
+) -> list[Download]:
+    """The entry's downloads, or [] when an earlier entry already fetched the file it shares
+    (its failure, if it failed, is this entry's failure too)."""
+    key = shared_file(entry)
+    if key is None:
+        return fetch_entry(entry, settings)
+    if key in shared:
+        if shared[key] is not None:
+            raise shared[key]  # type: ignore[misc]
+        return []
+    try:
+        downloads = fetch_entry(entry, settings)
+    except SourceError as exc:
+        shared[key] = exc
+        raise
+    shared[key] = None
+    return downloads
 
 
 def is_gap(exc: SourceError) -> bool:

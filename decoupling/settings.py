@@ -35,6 +35,9 @@ class Settings:
     bls_api_key: str | None = field(default=None, repr=False)
     fred_base_url: str | None = None
     bls_base_url: str | None = None
+    bea_api_key: str | None = field(default=None, repr=False)
+    bea_base_url: str | None = None
+    fred_md_base_url: str | None = None
     user_agent: str = DEFAULT_USER_AGENT
     http_timeout: float = 30.0
     fred_rate_per_s: float = 2.0
@@ -49,7 +52,7 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never be written anywhere."""
-        return tuple(s for s in (self.fred_api_key, self.bls_api_key) if s)
+        return tuple(s for s in (self.fred_api_key, self.bls_api_key, self.bea_api_key) if s)
 
     @property
     def lock_path(self) -> Path:
@@ -93,6 +96,9 @@ def load_settings(
         bls_api_key=env.get("BLS_API_KEY") or None,
         fred_base_url=(env.get("FRED_BASE_URL") or None),
         bls_base_url=(env.get("BLS_BASE_URL") or None),
+        bea_api_key=env.get("BEA_API_KEY") or None,
+        bea_base_url=env.get("BEA_BASE_URL") or None,
+        fred_md_base_url=env.get("FRED_MD_BASE_URL") or None,
         user_agent=user_agent,
         http_timeout=_number(env, "DECOUPLING_HTTP_TIMEOUT", 30.0),
         fred_rate_per_s=_number(env, "DECOUPLING_FRED_RATE", 2.0),

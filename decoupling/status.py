@@ -11,6 +11,11 @@ from decoupling.settings import load_settings
 
 def claims(args) -> int:
     """The scorecard in the terminal: each claim, then its metrics with verdicts."""
+    if getattr(args, "explain", None):
+        from decoupling.claims.explain import explain
+
+        print(explain(args.explain, args.warehouse))
+        return 0
     frame = run_query(
         "SELECT * REPLACE (claimed::DOUBLE AS claimed) FROM marts.claims ORDER BY claim_id, metric",
         args.warehouse,

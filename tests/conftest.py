@@ -20,6 +20,8 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 for _var in ("FRED_API_KEY", "BLS_API_KEY", "DECOUPLING_SNAPSHOT", "FRED_BASE_URL", "BLS_BASE_URL"):
     os.environ.pop(_var, None)
+for _var in ("BEA_API_KEY", "BEA_BASE_URL", "FRED_MD_BASE_URL"):
+    os.environ.pop(_var, None)
 
 
 @pytest.fixture(scope="session")

@@ -76,15 +76,15 @@ def test_epi_variant_reproduces_epi(warehouse_ro, snapshot_dir):
 def test_epi_scorecard_and_eras_agree_with_the_csvs(warehouse_ro, snapshot_dir):
     productivity, pay = epi_from_csvs(snapshot_dir)
     claims = warehouse_ro.execute(
-        "SELECT metric, measured, period FROM marts.claims WHERE claim_id = 'C1'"
+        "SELECT metric_id, measured, period FROM marts.claims WHERE claim_id = 'C1'"
     ).df()
-    by_metric = {m.split(" (")[0]: (v, p) for m, v, p in claims.itertuples(index=False)}
+    by_metric = {m: (v, p) for m, v, p in claims.itertuples(index=False)}
     last = str(min(productivity.index.max(), pay.index.max()))
-    assert by_metric["productivity growth"][1] == f"1979Q4-{last}"
-    assert by_metric["productivity growth"][0] == pytest.approx(
+    assert by_metric["c1_productivity_growth"][1] == f"1979Q4-{last}"
+    assert by_metric["c1_productivity_growth"][0] == pytest.approx(
         _growth(productivity, "1979Q4", last), abs=1e-9
     )
-    assert by_metric["pay growth"][0] == pytest.approx(_growth(pay, "1979Q4", last), abs=1e-9)
+    assert by_metric["c1_pay_growth"][0] == pytest.approx(_growth(pay, "1979Q4", last), abs=1e-9)
     era = warehouse_ro.execute(
         "SELECT productivity_growth_rate, pay_growth_rate, years FROM marts.c1_eras "
         "WHERE variant = 'epi' AND frequency = 'Q' AND start_period = '1979Q4'"
@@ -136,17 +136,29 @@ def test_multiverse_gaps_match_the_growth_figures(warehouse_ro):
         frame["pay_growth_pct"] / 100
     )
     assert np.allclose(frame["log_gap"], implied, atol=1e-9, rtol=0)
-    wedges = frame["labor_share_wedge"] + frame["prices_wedge"] + frame["inequality_wedge"]
-    assert np.allclose(frame["log_gap"], wedges, atol=1e-9, rtol=0)
+    same = frame[frame["same_sector"]]
+    wedges = same["labor_share_wedge"] + same["prices_wedge"] + same["inequality_wedge"]
+    assert np.allclose(same["log_gap"], wedges, atol=1e-9, rtol=0)
+    # Across sectors (e.g. total-economy productivity against nonfarm business mean pay) the
+    # wedge labels mean nothing: no wedge is reported.
+    other = frame[~frame["same_sector"]]
+    assert len(other) > 0 and other[["labor_share_wedge", "prices_wedge"]].isna().all().all()
+    assert set(other["productivity"]) == {"total_economy_net", "nonfinancial_corporate"}
     assert np.allclose(
         frame["gap_pts"], frame["productivity_growth_pct"] - frame["pay_growth_pct"], atol=1e-9
     )
     # Every combination is present from a base every input covers (2000Q4: the chained CPI
     # starts in December 1999).
     combos = warehouse_ro.execute(
-        "SELECT count(*) FROM marts.c1_variants WHERE NOT named"
+        "SELECT count(*) FROM marts.c1_variants v JOIN marts.c1_measure_catalog c "
+        "ON c.dimension = 'productivity' AND c.measure = v.productivity "
+        "WHERE NOT v.named AND c.first_quarter IS NOT NULL"
     ).fetchall()[0][0]
-    assert combos == 3 * 2 * 4 * 8
+    productivity_measures = warehouse_ro.execute(
+        "SELECT count(*) FROM marts.c1_measure_catalog "
+        "WHERE dimension = 'productivity' AND first_quarter IS NOT NULL"
+    ).fetchall()[0][0]
+    assert combos == productivity_measures * 2 * 4 * 8
     assert (frame["base_period"] == "2000Q4").sum() == combos
     assert set(frame["base_period"]) == {"1973Q4", "1979Q4", "1989Q4", "2000Q4", "2007Q4"}
 

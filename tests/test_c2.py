@@ -55,7 +55,9 @@ def mart(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def test_barber_wage_and_hours_match_the_workbooks(warehouse_ro, barber_wages, tv_annual):
     data = mart(warehouse_ro)
     anchor = int(data["anchor_year"].iloc[0])
-    assert anchor == tv_annual.index.min()  # 20 years before 2019 is not covered: nearest year
+    # The claim's "twenty years ago": the claim year (the last OEWS file, 2024) minus 20.
+    assert anchor == YEARS[1] - 20
+    assert data["anchor_note"].iloc[0].startswith("twenty years before the claim year")
     for year, wage in barber_wages.items():
         assert data.loc[year, "barber_wage_mean"] == pytest.approx(wage)
     # Hours in a year with both: $2,000 x index ratio / the workbook's wage.
@@ -69,26 +71,64 @@ def test_barber_wage_and_hours_match_the_workbooks(warehouse_ro, barber_wages, t
     assert data["tv_series_id"].dropna().unique().tolist() == ["CUSR0000SERA01"]
 
 
+def _at_least(value: float, ref: float, supported: float, partly: float) -> str:
+    """The registry's at_least rule, written out again so the test does not trust the SQL."""
+    if value >= ref - supported:
+        return "supported"
+    return "partly supported" if value >= ref - partly else "not supported"
+
+
 def test_c2_scorecard_rows_follow_the_data(warehouse_ro, barber_wages, tv_annual):
-    rows = warehouse_ro.execute(
-        "SELECT metric, claimed, measured, period, verdict FROM marts.claims WHERE claim_id = 'C2'"
-    ).df()
-    wage = rows[rows["metric"].str.startswith("wage part")].iloc[0]
-    first, last = YEARS
+    rows = (
+        warehouse_ro.execute(
+            "SELECT metric_id, claimed, measured, period, verdict, rule FROM marts.claims "
+            "WHERE claim_id = 'C2'"
+        )
+        .df()
+        .set_index("metric_id")
+    )
+    wage = rows.loc["c2_wage_part"]
+    first, last = YEARS  # the claim's start (2024 - 20 = 2004) precedes the first OEWS file
     expected = (barber_wages[last] / barber_wages[first]) ** (20 / (last - first))
     assert wage["claimed"] == 300  # x4 = +300%
     assert wage["measured"] == pytest.approx(100 * (expected - 1))
     assert wage["period"] == f"{first}-{last}"
-    assert wage["verdict"] == ("supported" if expected >= 4**0.75 else "not supported")
-    price = rows[rows["metric"].str.startswith("price part")].iloc[0]
-    y0, y1 = tv_annual.index.min(), tv_annual.index.max()
+    assert wage["verdict"] == _at_least(100 * (expected - 1), 300, 100, 200)
+    assert "at least +200%" in wage["rule"]
+    price = rows.loc["c2_price_part"]
+    y0, y1 = last - 20, tv_annual.index.max()  # the claim year minus 20, to the index's end
     expected_price = (tv_annual[y1] / tv_annual[y0]) ** (20 / (y1 - y0))
     assert price["claimed"] == -50
+    assert price["period"] == f"{y0}-{y1}"
     assert price["measured"] == pytest.approx(100 * (expected_price - 1))
     assert price["verdict"] == ("supported" if expected_price <= 0.5 else "not supported")
-    share = rows[rows["metric"].str.startswith("share of the fall")].iloc[0]
-    assert share["verdict"] in ("supported", "partly supported", "not supported")
+    share = rows.loc["c2_pay_share"]
     assert 0 < share["measured"] < 100
+    assert share["verdict"] == (
+        "supported"
+        if abs(share["measured"] - 66.7) <= 10
+        else "partly supported"
+        if abs(share["measured"] - 66.7) <= 25
+        else "not supported"
+    )
+
+
+def test_c2_specifications_say_which_choice_they_vary(warehouse_ro, tv_annual):
+    specs = (
+        warehouse_ro.execute(
+            "SELECT specification, choice, measured, verdict, reason FROM marts.claim_verdicts "
+            "WHERE metric_id = 'c2_price_part'"
+        )
+        .df()
+        .set_index("choice")
+    )
+    # The index's first year as the start: 2000-2019 instead of 2004-2019.
+    y0, y1 = tv_annual.index.min(), tv_annual.index.max()
+    expected = 100 * ((tv_annual[y1] / tv_annual[y0]) ** (20 / (y1 - y0)) - 1)
+    assert specs.loc["start year", "measured"] == pytest.approx(expected)
+    # The snapshot holds one seasonal form of the TV index: the other is not available, and why.
+    assert specs.loc["TV index SA/NSA", "verdict"] == "not available"
+    assert "seasonal form" in specs.loc["TV index SA/NSA", "reason"]
 
 
 def test_matrix_has_every_wage_price_and_year(warehouse_ro):

@@ -243,32 +243,38 @@ def test_scorecard_rows_follow_the_trends(warehouse_ro):
         columns["claims_c3"] == columns["claims_c4"] == columns["claims_c5"] == columns["claims_c1"]
     )
     rows = warehouse_ro.execute(
-        "SELECT metric, measured, verdict FROM marts.claims WHERE claim_id = 'C3' "
-        "AND metric LIKE 'investment-rate trend%'"
+        "SELECT metric_id, measured, ci_low, ci_high, verdict FROM marts.claims "
+        "WHERE claim_id = 'C3' AND metric_id LIKE 'c3_trend%'"
     ).df()
+    headline = warehouse_ro.execute(
+        "SELECT split_part(specification, ':', 1) FROM marts.claim_verdicts "
+        "WHERE metric_id = 'c3_trend_2008_latest' AND headline"
+    ).fetchone()[0]
+    held = {r[0] for r in warehouse_ro.execute("SELECT definition FROM marts.investment_trends")}
+    # Scopes matched on one vintage when the BEA workbook is held, else the mixed-vintage ratio.
+    assert headline == ("pnfi_corporate" if "pnfi_corporate" in held else "pnfi_cprofit")
     trends = warehouse_ro.execute(
-        "SELECT era, slope_pp_per_decade, trend FROM marts.investment_trends "
-        "WHERE definition = 'pnfi_cprofit' AND era_start >= DATE '1980-01-01'"
+        "SELECT era, slope_pp_per_decade, ci90_low_pp_per_decade AS low, "
+        "ci90_high_pp_per_decade AS high FROM marts.investment_trends "
+        "WHERE definition = ? AND era_start >= DATE '1980-01-01'",
+        [headline],
     ).df()
-    all_eras = (
-        warehouse_ro.execute(
-            "SELECT era, bool_or(trend = 'rising') AS any_rising FROM marts.investment_trends GROUP BY era"
-        )
-        .df()
-        .set_index("era")
-    )
     assert len(rows) == len(trends) == 2
+
+    def equivalence(low: float, high: float) -> str:
+        # The registry's margins: the whole 90% interval below +1 (supported), +2 (partly).
+        grades = [
+            "supported" if x <= 1 else "partly supported" if x <= 2 else "not supported"
+            for x in (low, high)
+        ]
+        return grades[0] if grades[0] == grades[1] else "inconclusive"
+
     for _, trend in trends.iterrows():
-        row = rows[rows["metric"].str.contains(trend["era"])].iloc[0]
+        metric = "c3_trend_1980_2007" if trend["era"].startswith("1980") else "c3_trend_2008_latest"
+        row = rows[rows["metric_id"] == metric].iloc[0]
         assert row["measured"] == pytest.approx(trend["slope_pp_per_decade"])
-        expected = (
-            "not supported"
-            if trend["trend"] == "rising"
-            else "partly supported"
-            if all_eras.loc[trend["era"], "any_rising"]
-            else "supported"
-        )
-        assert row["verdict"] == expected
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((trend["low"], trend["high"]))
+        assert row["verdict"] == equivalence(trend["low"], trend["high"])
 
 
 def test_bad_era_setting_exits_2_and_changes_nothing(warehouse_copy):

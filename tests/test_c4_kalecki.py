@@ -70,8 +70,8 @@ def test_identity_closes_exactly_on_consistent_example(tmp_path):
     decades = read(con, "SELECT * FROM marts.kalecki_decades")
     assert list(decades["decade"]) == [2020] and list(decades["quarters"]) == [4]
     assert decades["profits_pct_gdp"].iloc[0] == pytest.approx(table["profits_pct_gdp"].mean())
-    claims = read(con, "SELECT * FROM marts.claims_c4 ORDER BY metric")
-    residual_row = claims[claims["metric"].str.startswith("identity residual")].iloc[0]
+    claims = read(con, "SELECT * FROM marts.claims WHERE claim_id = 'C4'")
+    residual_row = claims[claims["metric_id"] == "c4_identity_residual"].iloc[0]
     assert residual_row["verdict"] == "supported"
     assert residual_row["measured"] < 1e-9
 
@@ -112,9 +112,10 @@ def test_remainder_path_when_government_and_foreign_saving_are_missing(tmp_path)
     avail = read(con, "SELECT * FROM marts.availability_c3_c5 WHERE analysis = 'kalecki_full'")
     assert not avail["available"].iloc[0]
     assert "TGDEF" in avail["reason"].iloc[0] and "NETFI" in avail["reason"].iloc[0]
-    claims = read(con, "SELECT * FROM marts.claims_c4")
-    residual_row = claims[claims["metric"].str.startswith("identity residual")].iloc[0]
-    assert residual_row["verdict"] == "not available"
+    claims = read(con, "SELECT * FROM marts.claims WHERE claim_id = 'C4'")
+    residual_row = claims[claims["metric_id"] == "c4_identity_residual"].iloc[0]
+    # Closed with a remainder, the residual is zero by construction: it cannot test the claim.
+    assert residual_row["verdict"] == "not testable"
     assert "remainder" in residual_row["detail"] and "TGDEF" in residual_row["detail"]
 
 
@@ -158,7 +159,7 @@ def test_snapshot_residual_reported_on_mixed_default(warehouse_ro, refreshed):
     assert worst > 0.5  # GDI of 2022 against GDP of 2025: not hidden
     assert table["mixed_vintage"].all()
     detail = warehouse_ro.execute(
-        "SELECT detail FROM marts.claims WHERE claim_id = 'C4' AND metric LIKE 'identity residual%'"
+        "SELECT detail FROM marts.claims WHERE metric_id = 'c4_identity_residual'"
     ).fetchall()[0][0]
     assert f"{worst:.2f}% of GDP" in detail and "different releases" in detail
     html = (refreshed["settings"].output_dir / "report.html").read_text()

@@ -102,8 +102,8 @@ def test_snapshot_fetch_gives_one_download_per_workbook():
     years = [2008] + list(range(2013, 2025))
     assert [d.part for d in downloads] == [f"M{y}" for y in years]
     first, last = downloads[0], downloads[-1]
-    assert (first.fmt, first.extension) == ("oews_xls_M2008", "xls")
-    assert (last.fmt, last.extension) == ("oews_xlsx_M2024", "xlsx")
+    assert (first.fmt, first.extension) == ("oews_xls", "xls")
+    assert (last.fmt, last.extension) == ("oews_xlsx", "xlsx")
     assert last.source == "snapshot" and last.series_id == "OEWS_NATIONAL"
     assert last.key == "OEWS_NATIONAL--M2024"
     assert last.url == workbook_path(2024).resolve().as_uri()
@@ -184,9 +184,15 @@ def make_workbook(
     return out.getvalue()
 
 
-def download(body: bytes, fmt: str = "oews_xlsx_M2030") -> Download:
+def download(body: bytes, fmt: str = "oews_xlsx", part: str | None = "M2030") -> Download:
     return Download(
-        source="oews", series_id="OEWS_NATIONAL", url="file:///x", body=body, fmt=fmt, license="PD"
+        source="oews",
+        series_id="OEWS_NATIONAL",
+        url="file:///x",
+        body=body,
+        fmt=fmt,
+        license="PD",
+        part=part,
     )
 
 
@@ -205,16 +211,23 @@ def test_hand_made_workbook_markers_and_commas():
     assert list(frame.columns) == ["series_id", "date", "value", "label"]
 
 
-def test_plain_format_takes_the_year_from_the_workbook():
-    frame = parse(download(make_workbook(sheet="national_dl", field_year=2031), fmt="oews_xlsx"))
+def test_without_a_part_the_year_comes_from_the_workbook():
+    frame = parse(download(make_workbook(sheet="national_dl", field_year=2031), part=None))
     assert set(frame["date"]) == {pd.Timestamp(2031, 1, 1)}
     with pytest.raises(SourceError, match="does not state its year"):
-        parse(download(make_workbook(sheet="national_dl", field_year=None), fmt="oews_xlsx"))
+        parse(download(make_workbook(sheet="national_dl", field_year=None), part=None))
 
 
-def test_year_pinned_format_and_workbook_must_agree():
+def test_the_part_year_and_the_workbook_must_agree():
     with pytest.raises(SourceError, match=r"national_M2029_dl\.xlsx.*says May 2030"):
-        parse(download(make_workbook(), fmt="oews_xlsx_M2029"))
+        parse(download(make_workbook(), part="M2029"))
+
+
+def test_a_landing_with_the_year_in_its_format_name_still_parses():
+    # Raw landings written before parsers took the whole download name the year in `fmt`.
+    frame = parse(download(make_workbook(), fmt="oews_xlsx_M2030"))
+    assert set(frame["date"]) == {pd.Timestamp(2030, 1, 1)}
+    assert value(frame, "OEWS_395011_H_MEAN") == 20.0
 
 
 @pytest.mark.parametrize("column", ["H_MEAN", "OCC_CODE"])
@@ -251,7 +264,7 @@ def test_bad_number_names_file_column_and_value():
 
 def test_not_a_workbook():
     with pytest.raises(SourceError, match=r"national_M2030_dl\.xls .*not a readable xls"):
-        parse(download(b"<html>not found</html>", fmt="oews_xls_M2030"))
+        parse(download(b"<html>not found</html>", fmt="oews_xls"))
 
 
 # --- live fetch against a local server --------------------------------------------------------
@@ -297,7 +310,7 @@ def test_fetch_extracts_the_workbook_and_skips_a_404_year(httpserver):
     assert got.url == f"{base}/oes/special-requests/oesm30nat.zip"
     assert (got.part, got.fmt, got.extension, got.source) == (
         "M2030",
-        "oews_xlsx_M2030",
+        "oews_xlsx",
         "xlsx",
         "oews",
     )

@@ -56,7 +56,7 @@ def download(body: bytes, year: int = 2030) -> Download:
         series_id="OEWS_NY_METRO",
         url="file:///x",
         body=body,
-        fmt=f"oews_msa_zip_M{year}",
+        fmt="oews_msa_zip",
         license="PD",
         part=f"M{year}",
         extension="zip",
@@ -126,7 +126,7 @@ def test_live_fetch_keeps_the_zip_and_skips_a_404_year(httpserver, tmp_path):
     )
     base = httpserver.url_for("/").rstrip("/")
     got = oews_metro.fetch(ENTRY, settings_for(base, tmp_path), years=[2029, 2030])
-    assert [(d.part, d.fmt, d.extension) for d in got] == [("M2030", "oews_msa_zip_M2030", "zip")]
+    assert [(d.part, d.fmt, d.extension) for d in got] == [("M2030", "oews_msa_zip", "zip")]
     assert got[0].body == body and got[0].url.endswith("/oes/special-requests/oesm30ma.zip")
     assert value(parse(got[0]), "OEWS_MSA35620_395011_H_MEAN") == 21.25
 
@@ -151,9 +151,10 @@ def test_new_york_wage_reaches_the_c2_mart(warehouse_copy):
         ).fetchall()[0][0]
         assert available is True
         detail = con.execute(
-            "SELECT detail FROM marts.claims_c2 WHERE metric LIKE 'wage part%'"
+            "SELECT detail FROM marts.claims_c2 WHERE metric_id = 'c2_wage_part' "
+            "AND choice = 'national vs New York metro'"
         ).fetchall()[0][0]
-        assert "New York metro barbers" in detail
+        assert "New York metro mean went from $" in detail
     finally:
         con.close()
 

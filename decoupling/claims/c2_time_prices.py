@@ -186,7 +186,8 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     if not century.empty:
         section.charts.extend(_century_charts(con, century))
     claims = con.execute(
-        "SELECT metric, claimed, measured, period, verdict, detail FROM marts.claims_c2"
+        "SELECT metric, claimed, measured, period, verdict, detail FROM marts.claims "
+        "WHERE claim_id = 'C2' ORDER BY position"
     ).df()
     tv = data.dropna(subset=["tv_price"])
     unavailable = con.execute(

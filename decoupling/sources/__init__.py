@@ -6,12 +6,41 @@ from decoupling.catalog import Series
 from decoupling.settings import Settings
 from decoupling.sources.base import Download, SourceGap
 
+# Sources whose one published file holds many catalog series (BEA Section workbooks, FRED-MD/QD):
+# the rows of one file share a Download, fetched and parsed once a run.
+SHARED_FILE_SOURCES = ("bea", "fred_md")
+
 
 def fetch_live(entry: Series, settings: Settings) -> list[Download]:
     """Download one catalog entry from its live source."""
-    from decoupling.sources import bls, bls_files, fred, oews
+    from decoupling.sources import bea, bls, bls_files, fred, fred_md, oews
 
     if not entry.has_live_source:
         raise SourceGap(entry.source, entry.id, "has no live source (snapshot only)")
-    modules = {"fred": fred, "bls": bls, "bls_file": bls_files, "oews": oews}
-    return modules[entry.source].fetch(entry, settings)
+    fetchers = {
+        "fred": fred.fetch,
+        "bls": bls.fetch,
+        "bls_file": bls_files.fetch,
+        "oews": oews.fetch,
+        "bea": bea.fetch_live,
+        "fred_md": fred_md.fetch_live,
+    }
+    return fetchers[entry.source](entry, settings)
+
+
+def download_id(entry: Series) -> str:
+    """The series id of the Download that carries the entry (its own id, or its shared file's)."""
+    from decoupling.sources import bea, fred_md
+
+    if entry.source == "bea":
+        return bea.download_id(entry)
+    if entry.source == "fred_md":
+        return fred_md.download_id(entry)
+    return entry.id
+
+
+def shared_file(entry: Series) -> str | None:
+    """A key naming the file an entry shares with other entries (None: a file of its own)."""
+    if entry.source not in SHARED_FILE_SOURCES:
+        return None
+    return f"{entry.source}:{download_id(entry)}:{entry.snapshot_path}"

@@ -8,10 +8,12 @@ the live download did.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
@@ -49,7 +51,7 @@ class SourceUnreachable(SourceError):
 class Download:
     """One file as received from a source.
 
-    `url` never holds a key. `fmt` names the parser in PARSERS. `vintage` is what the source says
+    `url` never holds a key. `fmt` names the parser in PARSERS (the parser gets the Download). `vintage` is what the source says
     about the data's release (e.g. FRED realtime_start or last_updated), when it says anything.
     """
 
@@ -69,6 +71,12 @@ class Download:
     def key(self) -> str:
         return f"{self.series_id}--{self.part}" if self.part else self.series_id
 
+    @property
+    def name(self) -> str:
+        """The file's name as errors call it: the last segment of its url (no query)."""
+        path = urlsplit(self.url).path
+        return unquote(path.rsplit("/", 1)[-1]) or self.url
+
     @cached_property
     def sha256(self) -> str:
         # Cached: a refresh asks for it several times per download (fingerprint, dedup, load)
@@ -76,14 +84,17 @@ class Download:
         return hashlib.sha256(self.body).hexdigest()
 
 
-# A parser takes (body, series_id) and returns a frame with columns
-# series_id (str), date (datetime64, first day of the period), value (float64; NaN = missing).
-Parser = Callable[[bytes, str], pd.DataFrame]
+# A parser takes the whole Download and returns a frame with columns series_id (str), date
+# (datetime64, first day of the period), value (float64; NaN = missing), optionally label.
+Parser = Callable[["Download"], pd.DataFrame]
 PARSERS: dict[str, Parser] = {}
+# Landings written before parsers took the whole download carry the year in the format name
+# (oews_xlsx_M2014, oews_msa_zip_M2019); the year is in `part` too, so the suffix is dropped.
+_YEAR_IN_FORMAT = re.compile(r"_M\d{4}$")
 
 
 def parser(fmt: str) -> Callable[[Parser], Parser]:
-    """Register a parser under a format name."""
+    """Register a parser of whole downloads under a format name."""
 
     def register(func: Parser) -> Parser:
         PARSERS[fmt] = func
@@ -92,30 +103,63 @@ def parser(fmt: str) -> Callable[[Parser], Parser]:
     return register
 
 
+BodyParser = Callable[[bytes, str], pd.DataFrame]
+
+
+def body_parser(fmt: str) -> Callable[[BodyParser], BodyParser]:
+    """Register a parser that needs only the body and the series id (most single-series files)."""
+
+    def register(func: BodyParser) -> BodyParser:
+        PARSERS[fmt] = lambda download: func(download.body, download.series_id)
+        return func
+
+    return register
+
+
+def part_year(download: Download) -> int | None:
+    """The year a yearly file's part names (`M2014` -> 2014), None without one."""
+    found = re.fullmatch(r"M(\d{4})", download.part or "")
+    return int(found.group(1)) if found else None
+
+
 def parse(download: Download) -> pd.DataFrame:
-    """Parse a download with the parser its format names; errors name the series."""
+    """Parse a download with the parser its format names; errors name the series and the file."""
     _load_parsers()
-    func = PARSERS.get(download.fmt)
+    fmt = _YEAR_IN_FORMAT.sub("", download.fmt)
+    func = PARSERS.get(fmt)
     if func is None:
         raise SourceError(
             download.source, download.series_id, f"no parser for format {download.fmt}"
         )
     try:
-        frame = func(download.body, download.series_id)
+        frame = func(download)
     except SourceError:
         raise
     except Exception as exc:  # parsers raise many kinds; the user needs one line naming the series
+        problem = " ".join(str(exc).split())
         raise SourceError(
-            download.source, download.series_id, f"could not parse {download.fmt} body: {exc}"
+            download.source,
+            download.series_id,
+            f"could not parse {download.name} ({download.fmt}): {problem}",
         ) from exc
     if frame.empty:
-        raise SourceError(download.source, download.series_id, "the file holds no observations")
+        raise SourceError(
+            download.source, download.series_id, f"{download.name} holds no observations"
+        )
     return frame
 
 
 def _load_parsers() -> None:
     # Importing the modules registers their parsers.
-    from decoupling.sources import bls, bls_files, fred, oews, snapshot  # noqa: F401
+    from decoupling.sources import (  # noqa: F401
+        bea,
+        bls,
+        bls_files,
+        fred,
+        fred_md,
+        oews,
+        snapshot,
+    )
 
 
 def frame(series_id: str, dates: list, values: list) -> pd.DataFrame:

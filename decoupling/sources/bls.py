@@ -22,7 +22,7 @@ import pandas as pd
 from decoupling.catalog import Series
 from decoupling.settings import Settings
 from decoupling.sources import http
-from decoupling.sources.base import Download, SourceError, SourceGap, frame, parser
+from decoupling.sources.base import Download, SourceError, SourceGap, body_parser, frame
 
 SOURCE = "bls"
 API_BASE = "https://api.bls.gov"
@@ -272,7 +272,7 @@ def _has_data(responses: list[dict[str, Any]], entry: Series) -> bool:
 _MISSING = {"-", "", "NA", "N/A", "(NA)"}
 
 
-@parser("bls_json")
+@body_parser("bls_json")
 def parse_bls_json(body: bytes, series_id: str) -> pd.DataFrame:
     """BLS API JSON (one response or a list of them, e.g. year windows).
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from decoupling.catalog import Series
 from decoupling.settings import Settings
-from decoupling.sources.base import Download, SourceError, parser
+from decoupling.sources.base import Download, SourceError, body_parser
 from decoupling.sources.http import HttpClient, HttpStatusError, client, rebase
 
 SOURCE = "bls_file"
@@ -105,13 +105,30 @@ def fetch(entry: Series, settings: Settings, http: HttpClient | None = None) -> 
 
 
 def _sheets(body: bytes) -> dict[str, list[tuple[Any, ...]]]:
-    import openpyxl
+    """Every sheet's rows of plain values, read with calamine (the project's one Excel reader)."""
+    from python_calamine import CalamineWorkbook
 
-    book = openpyxl.load_workbook(io.BytesIO(body), read_only=True, data_only=True)
+    book = CalamineWorkbook.from_filelike(io.BytesIO(body))
     try:
-        return {ws.title: list(ws.iter_rows(values_only=True)) for ws in book.worksheets}
+        return {
+            name: [
+                tuple(_plain(cell) for cell in row)
+                for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            ]
+            for name in book.sheet_names
+        }
     finally:
         book.close()
+
+
+def _plain(cell: Any) -> Any:
+    # calamine gives '' for an empty cell and 1.0 for a whole number typed in a cell (a year, a
+    # quarter); the parsers expect None and 1, as a spreadsheet shows them.
+    if cell == "":
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return int(cell)
+    return cell
 
 
 def _text(cell: Any) -> str:
@@ -215,7 +232,7 @@ def _te_quarterly(rows: list[tuple[Any, ...]], series_id: str) -> dict[str, dict
     return found
 
 
-@parser("te_hours_xlsx")
+@body_parser("te_hours_xlsx")
 def parse_te_hours(body: bytes, series_id: str) -> pd.DataFrame:
     """Total-economy hours and employment, all workers: both series, whichever entry asked."""
     sheets = _sheets(body)
@@ -254,7 +271,7 @@ def _cpi_header(sheets: dict[str, list[tuple[Any, ...]]]) -> tuple[str, int, lis
     return None
 
 
-@parser("cpi_u_rs_xlsx")
+@body_parser("cpi_u_rs_xlsx")
 def parse_cpi_u_rs(body: bytes, series_id: str) -> pd.DataFrame:
     """R-CPI-U-RS all items: title rows, then YEAR, JAN..DEC, AVG; one row a year."""
     sheets = _sheets(body)

@@ -8,6 +8,7 @@ The API key travels only in the request; stored urls show `api_key=***`.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 from urllib.parse import quote
@@ -18,7 +19,7 @@ import requests
 from decoupling.catalog import Series
 from decoupling.settings import Settings
 from decoupling.sources import http
-from decoupling.sources.base import Download, SourceError, SourceGap, frame, parser
+from decoupling.sources.base import Download, SourceError, SourceGap, body_parser, frame
 from decoupling.sources.snapshot import parse_fred_csv  # noqa: F401  (registers "fred_csv")
 
 SOURCE = "fred"
@@ -246,7 +247,7 @@ def fetch_vintages(
 # --- parsing --------------------------------------------------------------------------------
 
 
-@parser("fred_json")
+@body_parser("fred_json")
 def parse_fred_json(body: bytes, series_id: str) -> pd.DataFrame:
     """FRED API observations JSON (one response or a list of pages); value "." = missing.
 
@@ -280,6 +281,8 @@ def parse_fred_json(body: bytes, series_id: str) -> pd.DataFrame:
                 value = float(raw)
             except ValueError:
                 raise ValueError(f"non-numeric value {raw!r} on {day}") from None
+            if not math.isfinite(value):
+                raise ValueError(f"value {raw!r} on {day} is not finite")
         dates.append(pd.to_datetime(day, format="%Y-%m-%d"))
         values.append(value)
     return frame(series_id, dates, values)

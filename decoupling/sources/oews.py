@@ -6,13 +6,12 @@ month is May), with a `label` such as "Barbers (SOC 39-5011): mean hourly wage, 
 Codes are kept as published; a code listed twice (broad group = its one detailed occupation)
 gives one value, from the detailed row.
 
-The year. A parser only sees the body and the catalog id, and the workbooks of 2008 and 2013-2018
-do not name their year anywhere (the data sheet is just `national_dl`), so the year travels in the
-format name: `oews_xlsx_M2014`, `oews_xls_M2008` (registered for every year in YEARS). The parser
-also reads the year the workbook itself states (the sheet name `national_M2019_dl`, or
-"May 2019 ..." on its Field Descriptions sheet, both from 2019 on) and refuses a workbook whose
-stated year differs from its format's. The plain formats `oews_xlsx` / `oews_xls` take the year
-from the content alone and fail, naming the problem, when the workbook does not state it.
+The year. The workbooks of 2008 and 2013-2018 do not name their year anywhere (the data sheet
+is just `national_dl`), so it travels with the download: `part` is `M<year>` (from the snapshot
+file name or the zip's year). The parser also reads the year the workbook itself states (the
+sheet name `national_M2019_dl`, or "May 2019 ..." on its Field Descriptions sheet, both from
+2019 on) and refuses a workbook whose stated year differs from its part's. Without a part the
+year comes from the content alone, and a workbook that does not state it is refused.
 
 Published markers: `*` (wage not available) and `**` (employment not available) become missing;
 `#` (wage at or above the top-coding cap, e.g. $115.00/hour, $239,200/year in 2024) becomes missing
@@ -35,13 +34,12 @@ import pandas as pd
 
 from decoupling.catalog import Series
 from decoupling.settings import Settings
-from decoupling.sources.base import Download, SourceError, parser
+from decoupling.sources.base import Download, SourceError, parser, part_year
 from decoupling.sources.bls_files import get_file
 from decoupling.sources.http import HttpClient, client, rebase
 
 SOURCE = "oews"
 FIRST_YEAR = 1997  # the first OES national file BLS still publishes
-YEARS = range(FIRST_YEAR, 2100)  # years the year-pinned formats are registered for
 ZIP_PATH = "/oes/special-requests/oesm{yy}nat.zip"
 LIVE_HOST = "https://www.bls.gov"
 
@@ -96,6 +94,8 @@ def workbook_name(year: int, extension: str) -> str:
 
 def snapshot_download(path: Path, entry: Series, stamp: datetime) -> Download:
     """A published OEWS workbook in a snapshot folder, e.g. raw/oews/national_M2014_dl.xlsx."""
+    from decoupling.sources.snapshot import read_file
+
     match = re.search(r"M(\d{4})", path.name)
     if not match:
         raise SourceError(
@@ -105,16 +105,14 @@ def snapshot_download(path: Path, entry: Series, stamp: datetime) -> Download:
     extension = path.suffix.lower().lstrip(".")
     if extension not in ("xls", "xlsx"):
         raise SourceError("snapshot", entry.id, f"{path.name}: not an xls/xlsx workbook")
-    body = path.read_bytes()
-    if not body:
-        raise SourceError("snapshot", entry.id, f"snapshot file {path} is empty")
+    body = read_file(path, entry.id)
     return Download(
         source="snapshot",
         series_id=entry.id,
         part=f"M{year}",
         url=path.resolve().as_uri(),
         body=body,
-        fmt=f"oews_{extension}_M{year}",
+        fmt=f"oews_{extension}",
         license=entry.license,
         accessed_at=stamp,
         vintage=f"OEWS May {year} (snapshot)",
@@ -218,8 +216,8 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
         year = year or stated
         if year is None:
             raise book.error(
-                "the workbook does not state its year (sheet 'national_dl'): "
-                f"use a year-pinned format such as oews_{extension}_M2014"
+                "the workbook does not state its year (sheet 'national_dl') and the download "
+                "names none (part M<year>)"
             )
         where = book.where = f"{workbook_name(year, extension)} (part M{year})"
         found = data_sheet(book)
@@ -305,14 +303,12 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
     )
 
 
-def _register() -> None:
-    for extension in ("xlsx", "xls"):
-        parser(f"oews_{extension}")(partial(_parse, extension=extension, year=None))
-        for year in YEARS:
-            parser(f"oews_{extension}_M{year}")(partial(_parse, extension=extension, year=year))
+def _parse_download(download: Download, extension: str) -> pd.DataFrame:
+    return _parse(download.body, download.series_id, extension, part_year(download))
 
 
-_register()
+for _extension in ("xlsx", "xls"):
+    parser(f"oews_{_extension}")(partial(_parse_download, extension=_extension))
 
 # Registers the metro-area parsers alongside (it builds on this module's workbook reader).
 from decoupling.sources import oews_metro  # noqa: E402
@@ -397,7 +393,7 @@ def fetch(
                 part=f"M{year}",
                 url=url,
                 body=body,
-                fmt=f"oews_{extension}_M{year}",
+                fmt=f"oews_{extension}",
                 license=entry.license,
                 accessed_at=accessed_at,
                 vintage=vintage,

@@ -22,7 +22,7 @@ import pandas as pd
 from decoupling.catalog import Series
 from decoupling.settings import Settings
 from decoupling.sources import oews
-from decoupling.sources.base import Download, SourceError, parser
+from decoupling.sources.base import Download, SourceError, parser, part_year
 from decoupling.sources.http import HttpClient, client, rebase
 
 SOURCE = "oews"
@@ -140,8 +140,12 @@ def _parse_zip(body: bytes, catalog_id: str, year: int) -> pd.DataFrame:
     return frame.drop_duplicates("series_id", keep="first")
 
 
-for _year in oews.YEARS:
-    parser(f"oews_msa_zip_M{_year}")(partial(_parse_zip, year=_year))
+@parser("oews_msa_zip")
+def _parse_download(download: Download) -> pd.DataFrame:
+    year = part_year(download)
+    if year is None:
+        raise SourceError(SOURCE, download.series_id, f"{download.name}: no year (part M<year>)")
+    return _parse_zip(download.body, download.series_id, year)
 
 
 def fetch(
@@ -167,7 +171,7 @@ def fetch(
                 part=f"M{year}",
                 url=url,
                 body=content,
-                fmt=f"oews_msa_zip_M{year}",
+                fmt="oews_msa_zip",
                 license=entry.license,
                 accessed_at=accessed_at,
                 vintage=vintage,

@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 
 from decoupling.catalog import Series
-from decoupling.sources.base import Download, SourceError, frame, parser
+from decoupling.sources.base import Download, SourceError, body_parser, frame
 
 SOURCE = "snapshot"
 
 
-@parser("fred_csv")
+@body_parser("fred_csv")
 def parse_fred_csv(body: bytes, series_id: str) -> pd.DataFrame:
     """FRED's download layout: `observation_date,<ID>` (older files: `DATE,<ID>`); '' or '.' = missing."""
     text = body.decode("utf-8-sig")
@@ -34,16 +34,51 @@ def parse_fred_csv(body: bytes, series_id: str) -> pd.DataFrame:
         raise ValueError(f"first column is {date_col!r}, expected observation_date")
     values = table[value_col].str.strip().replace({".": "", "NA": ""})
     numeric = pd.to_numeric(values.replace("", None), errors="coerce")
+    # Line numbers as an editor shows them: the header is line 1.
+    line = pd.Series(range(2, len(table) + 2), index=table.index)
     bad = values[(values != "") & numeric.isna()]
     if not bad.empty:
-        raise ValueError(f"column {value_col!r} has a non-numeric value {bad.iloc[0]!r}")
+        raise ValueError(
+            f"line {line[bad.index[0]]}: column {value_col!r} has a non-numeric value "
+            f"{bad.iloc[0]!r}"
+        )
+    infinite = numeric[numeric.abs() == float("inf")]
+    if not infinite.empty:
+        at = infinite.index[0]
+        raise ValueError(f"line {line[at]}: value {values[at]!r} is not finite")
     dates = pd.to_datetime(table[date_col], format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
-        raise ValueError(f"bad date {table[date_col][dates.isna()].iloc[0]!r}")
+        at = dates.index[dates.isna()][0]
+        raise ValueError(f"line {line[at]}: bad date {table[date_col][at]!r}")
+    repeated = dates[dates.duplicated(keep=False)]
+    if not repeated.empty:
+        # Two values for one date would load as two "revisions" with no order between them.
+        first, second = repeated.index[:2]
+        raise ValueError(
+            f"line {line[second]}: date {table[date_col][second]} appears twice "
+            f"(also on line {line[first]})"
+        )
     return frame(series_id, list(dates), list(numeric))
 
 
-def _read(path: Path) -> bytes:
+# A snapshot file larger than this is refused before it is read: 10x the largest real file in
+# ../shared/fred-snapshot (raw/bea_nipa/Section1All_xls_2024-08-29.xlsx, 3,940,330 bytes). A
+# 200 MB CSV once took 107 s and 4.4 GB of memory to refuse later on.
+MAX_FILE_BYTES = 40_000_000
+
+
+def read_file(path: Path, series_id: str) -> bytes:
+    """A snapshot file's bytes, refused (one line naming it) when empty or over MAX_FILE_BYTES."""
+    size = path.stat().st_size
+    if size == 0:
+        raise SourceError(SOURCE, series_id, f"snapshot file {path} is empty")
+    if size > MAX_FILE_BYTES:
+        raise SourceError(
+            SOURCE,
+            series_id,
+            f"snapshot file {path} is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,} "
+            "(10x the largest real snapshot file)",
+        )
     return path.read_bytes()
 
 
@@ -57,7 +92,7 @@ def _from_landing(sidecar: Path, entry: Series) -> Download:
         series_id=meta["series_id"],
         part=meta.get("part"),
         url=meta["url"],
-        body=_read(body_path),
+        body=read_file(body_path, entry.id),
         fmt=meta["fmt"],
         license=meta.get("license", entry.license),
         accessed_at=datetime.fromisoformat(meta["accessed_at"]),
@@ -68,8 +103,11 @@ def _from_landing(sidecar: Path, entry: Series) -> Download:
 
 def _landings(folder: Path, entry: Series) -> list[Download]:
     """The newest landing of each part of a series in a folder of raw landings."""
+    from decoupling.sources import download_id
+
     found: list[Download] = []
-    candidates = list(folder.glob(f"*/{entry.id}")) + list(folder.glob(f"*/{entry.id}--*"))
+    name = download_id(entry)
+    candidates = list(folder.glob(f"*/{name}")) + list(folder.glob(f"*/{name}--*"))
     for series_dir in sorted(c for c in candidates if c.is_dir()):
         sidecars = sorted(series_dir.glob("*.json"))
         if sidecars:
@@ -79,8 +117,9 @@ def _landings(folder: Path, entry: Series) -> list[Download]:
 
 def fetch(entry: Series, folders: tuple[Path, ...]) -> list[Download]:
     """The downloads for one catalog entry from the first folder that holds it ([] if none)."""
-    from decoupling.sources import oews
+    from decoupling.sources import bea, fred_md, oews
 
+    shared_readers = {"bea": bea.snapshot_download, "fred_md": fred_md.snapshot_download}
     for folder in folders:
         if entry.snapshot_path:
             paths = sorted(Path(p) for p in glob.glob(str(folder / entry.snapshot_path)))
@@ -91,15 +130,17 @@ def fetch(entry: Series, folders: tuple[Path, ...]) -> list[Download]:
             stamp = datetime.fromtimestamp(paths[0].stat().st_mtime, UTC)
             if entry.source == "oews":
                 return [oews.snapshot_download(path, entry, stamp) for path in paths]
+            if entry.source in shared_readers:
+                # Several vintages of one file: the newest, by the date its name carries.
+                return [shared_readers[entry.source](paths[-1], entry, stamp)]
             path = paths[0]
-            if path.stat().st_size == 0:
-                raise SourceError(SOURCE, entry.id, f"snapshot file {path} is empty")
+            body = read_file(path, entry.id)
             return [
                 Download(
                     source=SOURCE,
                     series_id=entry.id,
                     url=path.resolve().as_uri(),
-                    body=_read(path),
+                    body=body,
                     fmt="fred_csv",
                     license=entry.license,
                     vintage=f"snapshot {folder.name} (file dated {stamp:%Y-%m-%d})",

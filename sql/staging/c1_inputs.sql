@@ -20,13 +20,15 @@
 -- column epi_cpi: EPI's extended chained CPI-U (staging.extended_cpi), index December 1999=100
 -- column pce: PCE chain-type price index (PCEPI), index 2017=100
 -- column gdpdef: GDP implicit price deflator (GDPDEF), index 2017=100
+-- column ndp_bea: Net domestic product from the BEA Section 1 workbook (NIPA table 1.7.5 line 30, BEA_A362RC), billions of dollars, annual rate: the same vintage as ndp_price
+-- column ndp_price: NDP price index (NIPA table 1.7.4 line 11, BEA_A362RG), index 2017=100
 CREATE OR REPLACE VIEW staging.c1_inputs AS
 WITH ql AS (
     SELECT series_id, date, value FROM staging.quarterly
     WHERE series_id IN ('OPHNFB', 'IPDNBS', 'COMPNFB', 'COMPRNFB', 'PRS88003093', 'PRS88003153',
                         'PRS88003173', 'NIPA_T10705_L30_NDP', 'TOTAL_ECONOMY_HOURS_ALL_WORKERS',
                         'W209RC1', 'A576RC1', 'AHETPI', 'LES1252881600Q', 'CPIAUCSL', 'CPI_U_RS',
-                        'SUUR0000SA0', 'PCEPI', 'GDPDEF')
+                        'SUUR0000SA0', 'PCEPI', 'GDPDEF', 'BEA_A362RC', 'BEA_A362RG')
     UNION ALL
     SELECT 'EPI_CPI', CAST(date_trunc('quarter', date) AS DATE), avg(value)
     FROM staging.extended_cpi
@@ -67,6 +69,8 @@ SELECT frequency, date,
        max(value) FILTER (WHERE series_id = 'SUUR0000SA0') AS chained_cpi,
        max(value) FILTER (WHERE series_id = 'EPI_CPI') AS epi_cpi,
        max(value) FILTER (WHERE series_id = 'PCEPI') AS pce,
-       max(value) FILTER (WHERE series_id = 'GDPDEF') AS gdpdef
+       max(value) FILTER (WHERE series_id = 'GDPDEF') AS gdpdef,
+       max(value) FILTER (WHERE series_id = 'BEA_A362RC') / 1000.0 AS ndp_bea,
+       max(value) FILTER (WHERE series_id = 'BEA_A362RG') AS ndp_price
 FROM long
 GROUP BY frequency, date;

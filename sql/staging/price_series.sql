@@ -8,4 +8,5 @@ FROM staging.annual a
 JOIN meta.series s ON s.id = a.series_id
 WHERE (s.title ILIKE '%CPI%' OR s.title ILIKE '%consumer price%' OR s.title ILIKE '%price index%'
        OR s.title ILIKE '%deflator%')
+  AND s.source NOT IN ('bea', 'fred_md')  -- wide-file copies (BEA workbook, FRED-MD/QD) of catalog indexes
   AND a.value > 0;

@@ -32,6 +32,8 @@ DOC = """
 -- column slope_pp_per_decade: OLS trend of the rate, percentage points per decade
 -- column ci_low_pp_per_decade: Lower bound of the 95% confidence interval (HAC), pp per decade
 -- column ci_high_pp_per_decade: Upper bound of the 95% confidence interval (HAC), pp per decade
+-- column ci90_low_pp_per_decade: Lower bound of the 90% confidence interval (HAC), pp per decade: the equivalence test's interval
+-- column ci90_high_pp_per_decade: Upper bound of the 90% confidence interval (HAC), pp per decade
 -- column std_error_pp_per_decade: HAC standard error of the slope, pp per decade
 -- column p_value: Two-sided p-value of slope = 0 (HAC, normal approximation)
 -- column hac_lags: Newey-West lags used
@@ -51,10 +53,14 @@ def fit_era(dates: pd.Series, rates: pd.Series) -> dict:
         cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
     )
     low, high = result.conf_int(alpha=0.05)[1]
+    # The 90% interval is the equivalence test's (two one-sided 5% tests, TOST) for "not rising".
+    low90, high90 = result.conf_int(alpha=0.10)[1]
     return {
         "slope_pp_per_decade": result.params[1] * PP_PER_DECADE,
         "ci_low_pp_per_decade": low * PP_PER_DECADE,
         "ci_high_pp_per_decade": high * PP_PER_DECADE,
+        "ci90_low_pp_per_decade": low90 * PP_PER_DECADE,
+        "ci90_high_pp_per_decade": high90 * PP_PER_DECADE,
         "std_error_pp_per_decade": result.bse[1] * PP_PER_DECADE,
         "p_value": float(result.pvalues[1]),
         "hac_lags": lags,

@@ -23,7 +23,13 @@ WITH i AS (
            100 * (100 * nfc_compensation / nfc_labor_share) / nfc_productivity, nfc_compensation
     FROM i
     UNION ALL
-    SELECT frequency, date, 'productivity', 'total_economy_net', ndp / hours, gdpdef,
+    -- NDP in output prices takes the NDP price index; the GDP deflator only while it is not held.
+    SELECT frequency, date, 'productivity', 'total_economy_net', ndp / hours,
+           CASE WHEN (SELECT count(ndp_price) FROM staging.c1_inputs) > 0 THEN ndp_price ELSE gdpdef END,
+           compensation / hours
+    FROM i
+    UNION ALL  -- NDP and its price index from one BEA workbook (one vintage)
+    SELECT frequency, date, 'productivity', 'total_economy_net_bea', ndp_bea / hours, ndp_price,
            compensation / hours
     FROM i
     UNION ALL

@@ -15,9 +15,10 @@
 -- column rate_gap: productivity_growth_rate - pay_growth_rate, percentage points a year (comparable across base periods)
 -- column gap_ratio: productivity_growth_pct / pay_growth_pct (EPI's "2.7x"); NULL when pay did not change
 -- column log_gap: Change of ln(productivity / pay) from base to end, log points
--- column labor_share_wedge: Part of log_gap from the fall of the labor share, log points
--- column prices_wedge: Part of log_gap from consumer prices rising faster than output prices, log points
--- column inequality_wedge: Part of log_gap from mean compensation outgrowing the chosen pay measure, log points
+-- column same_sector: True when the pay measure covers the productivity measure's sector (nonfarm business with any pay measure; the total economy with economy-wide typical pay, not nonfarm business mean compensation; nonfinancial corporations with none), so the wedges are defined
+-- column labor_share_wedge: Part of log_gap from the fall of the labor share, log points (NULL unless same_sector)
+-- column prices_wedge: Part of log_gap from consumer prices rising faster than output prices, log points (NULL unless same_sector)
+-- column inequality_wedge: Part of log_gap from mean compensation outgrowing the chosen pay measure, log points (NULL unless same_sector)
 CREATE OR REPLACE TABLE marts.c1_multiverse AS
 WITH bases(base_period) AS (VALUES ('1973Q4'), ('1979Q4'), ('1989Q4'), ('2000Q4'), ('2007Q4')),
      q AS (SELECT * FROM marts.c1_series WHERE frequency = 'Q'),
@@ -34,11 +35,15 @@ SELECT v.variant, v.productivity, v.productivity_prices, v.pay, v.deflator,
               - pow(e.pay_real / b.pay_real, 12.0 / datediff('month', b.date, e.date))) AS rate_gap,
        (e.productivity_real / b.productivity_real - 1) / nullif(e.pay_real / b.pay_real - 1, 0) AS gap_ratio,
        e.log_gap - b.log_gap AS log_gap,
-       e.labor_share_term - b.labor_share_term AS labor_share_wedge,
-       e.prices_term - b.prices_term AS prices_wedge,
-       e.inequality_term - b.inequality_term AS inequality_wedge
+       -- The wedge labels mean something only when pay and mean compensation share a sector.
+       s.same_sector,
+       CASE WHEN s.same_sector THEN e.labor_share_term - b.labor_share_term END AS labor_share_wedge,
+       CASE WHEN s.same_sector THEN e.prices_term - b.prices_term END AS prices_wedge,
+       CASE WHEN s.same_sector THEN e.inequality_term - b.inequality_term END AS inequality_wedge
 FROM marts.c1_variants v
 JOIN bases ON true
+CROSS JOIN LATERAL (SELECT (v.productivity = 'nonfarm_business')
+                           OR (v.productivity LIKE 'total_economy_net%' AND v.pay <> 'mean_compensation') AS same_sector) s
 JOIN q b ON b.variant = v.variant AND b.period = bases.base_period
 JOIN last l ON l.variant = v.variant
 JOIN q e ON e.variant = v.variant AND e.date = l.date

@@ -13,7 +13,8 @@ WITH p AS (SELECT measure FROM marts.c1_measure_catalog WHERE dimension = 'produ
      prices(productivity_prices) AS (VALUES ('consumer'), ('output')),
      named(variant, productivity, productivity_prices, pay, deflator, description) AS (VALUES
     ('epi', 'total_economy_net', 'consumer', 'ahe_comp_ratio', 'epi_cpi', 'EPI method since late 2024: net productivity (NDP / total-economy hours) and production/nonsupervisory compensation, both deflated by the extended chained CPI'),
-    ('epi_pre2024', 'total_economy_net', 'output', 'ahe_comp_ratio', 'cpi_u_rs', 'EPI method until 2024: net productivity in output prices (GDP deflator standing in for the NDP deflator), pay deflated by CPI-U-RS'),
+    ('epi_pre2024', 'total_economy_net', 'output', 'ahe_comp_ratio', 'cpi_u_rs', 'EPI method until 2024: net productivity in output prices (NDP price index; NDP of January 2026 over the August 2024 price index, a mixed vintage), pay deflated by CPI-U-RS'),
+    ('epi_pre2024_one_vintage', 'total_economy_net_bea', 'output', 'ahe_comp_ratio', 'cpi_u_rs', 'EPI method until 2024 on one BEA vintage: NDP and the NDP price index from the same Section 1 workbook, pay deflated by CPI-U-RS'),
     ('epi_output_prices', 'total_economy_net', 'output', 'ahe_comp_ratio', 'epi_cpi', 'Bivens & Mishel (2015) framing: net productivity in output prices, typical compensation in consumer prices (extended CPI, which reaches back before 1978)'),
     ('bls', 'nonfarm_business', 'output', 'mean_compensation', 'bls_consumer', 'The BLS published pair: nonfarm business output per hour (OPHNFB) vs real hourly compensation (COMPRNFB)'),
     ('feldstein', 'nonfarm_business', 'output', 'mean_compensation', 'nonfarm_output', 'Feldstein (2008): mean compensation deflated by the same output deflator as productivity'),

@@ -1,89 +1,121 @@
--- Scorecard rows for claim C1 (the productivity-pay gap since 1979): the claimed +90% / +33% against the EPI-method values measured here (variant epi, 1979Q4 to its latest quarter), the gap ratio, the range across the whole multiverse, and the era growth rates behind "the link has weakened".
--- column claim_id: Claim id as in docs/CLAIMS.md
--- column claim: The claim in a sentence
--- column metric: What is measured
--- column claimed: The figure the claim states (NULL when it states none)
--- column measured: The figure computed from the data
--- column unit: Unit of claimed and measured
+-- Metric values of claim C1 (the productivity-pay gap since 1979), one row per metric and specification, for the verdict model (marts.claim_verdicts) and the registry's rules (sql/claims/c1_productivity_pay/claim.toml). Headline: the EPI method (NDP per hour and production/nonsupervisory compensation, extended chained CPI), 1979Q4 to its latest quarter; the other specifications are the combinations of the multiverse (marts.c1_multiverse from 1979Q4; the gap rate on the window every combination holds).
+-- column claim_id: Claim id (C1)
+-- column metric_id: Metric id (registry)
+-- column specification: Readable label of the specification
+-- column choice: The measurement choice(s) this specification changes from the headline ('headline' for the headline row)
+-- column headline: True for the metric's headline specification
+-- column measured: The figure measured
+-- column ci_low: Lower end of an interval (NULL: none)
+-- column ci_high: Upper end of an interval (NULL: none)
 -- column period: Window measured
--- column verdict: supported, partly supported, not supported, or not available
--- column detail: The reason for the verdict, in one sentence
+-- column detail: Why, in a sentence with the figures
+-- column available: False when the inputs are not held
+-- column reason: Why not available
 CREATE OR REPLACE TABLE marts.claims_c1 AS
-WITH epi AS (
-    SELECT * FROM marts.c1_series WHERE variant = 'epi' AND frequency = 'Q'
-), base AS (
-    SELECT * FROM epi WHERE period = '1979Q4'
-), last AS (
-    SELECT * FROM epi ORDER BY date DESC LIMIT 1
-), m AS (
-    SELECT 100 * (l.productivity_real / b.productivity_real - 1) AS prod,
-           100 * (l.pay_real / b.pay_real - 1) AS pay,
-           '1979Q4-' || l.period AS period
-    -- One row even when the inputs are missing, so the scorecard says 'not available'.
-    FROM (SELECT 1) AS one LEFT JOIN base b ON true LEFT JOIN last l ON true
-), mv AS (
-    SELECT count(*) AS n, count(*) FILTER (WHERE gap_pts > 0) AS positive,
-           min(gap_pts) AS lo, max(gap_pts) AS hi, median(gap_pts) AS mid,
-           min(end_period) AS first_end, max(end_period) AS last_end
+WITH mv AS (
+    SELECT *,
+           productivity = 'total_economy_net' AND productivity_prices = 'consumer'
+               AND pay = 'ahe_comp_ratio' AND deflator = 'epi_cpi' AS is_epi,
+           concat_ws(' + ', CASE WHEN productivity <> 'total_economy_net' THEN 'productivity measure' END,
+                     CASE WHEN productivity_prices <> 'consumer' THEN 'productivity prices' END,
+                     CASE WHEN pay <> 'ahe_comp_ratio' THEN 'pay measure' END,
+                     CASE WHEN deflator <> 'epi_cpi' THEN 'deflator' END) AS changed
     FROM marts.c1_multiverse WHERE base_period = '1979Q4'
-), mover AS (
-    SELECT choice, choice_spread_pts FROM marts.c1_multiverse_drivers
-    WHERE base_period = '1979Q4' ORDER BY choice_spread_pts DESC, choice LIMIT 1
-), eras AS (
-    SELECT max(productivity_growth_rate) FILTER (WHERE era = '1948-1979') AS p_before,
-           max(pay_growth_rate) FILTER (WHERE era = '1948-1979') AS w_before,
-           max(productivity_growth_rate) FILTER (WHERE frequency = 'Q') AS p_after,
-           max(pay_growth_rate) FILTER (WHERE frequency = 'Q') AS w_after,
-           max(era) FILTER (WHERE frequency = 'Q') AS after_era
-    FROM marts.c1_eras WHERE variant = 'epi'
+), one AS (SELECT 1 AS k),
+prod AS (  -- productivity growth depends on the deflator only when productivity is in consumer prices
+    SELECT productivity, productivity_prices, CASE productivity_prices WHEN 'consumer' THEN deflator END AS deflator,
+           any_value(productivity_growth_pct) AS measured, any_value(end_period) AS end_period,
+           bool_or(is_epi) AS is_epi,
+           concat_ws(' + ', CASE WHEN productivity <> 'total_economy_net' THEN 'productivity measure' END,
+                     CASE WHEN productivity_prices <> 'consumer' THEN 'productivity prices' END,
+                     CASE WHEN productivity_prices = 'consumer' AND deflator <> 'epi_cpi' THEN 'deflator' END) AS changed
+    FROM mv GROUP BY ALL
+), pay AS (
+    SELECT pay, deflator, any_value(pay_growth_pct) AS measured, any_value(end_period) AS end_period,
+           bool_or(is_epi) AS is_epi,
+           concat_ws(' + ', CASE WHEN pay <> 'ahe_comp_ratio' THEN 'pay measure' END,
+                     CASE WHEN deflator <> 'epi_cpi' THEN 'deflator' END) AS changed
+    FROM mv GROUP BY ALL
+), common AS (  -- the last quarter every combination holds, so the gap rates compare like with like
+    SELECT min(e.date) AS end_date FROM (SELECT variant, max(date) AS date FROM marts.c1_series
+                                         WHERE frequency = 'Q' AND variant LIKE '%|%' GROUP BY variant) e
+), rate AS (
+    SELECT v.productivity, v.productivity_prices, v.pay, v.deflator, e.period AS end_period,
+           100 * (pow(e.productivity_real / b.productivity_real, 12.0 / datediff('month', b.date, e.date))
+                  - pow(e.pay_real / b.pay_real, 12.0 / datediff('month', b.date, e.date))) AS measured,
+           v.productivity = 'total_economy_net' AND v.productivity_prices = 'consumer'
+               AND v.pay = 'ahe_comp_ratio' AND v.deflator = 'epi_cpi' AS is_epi
+    FROM marts.c1_variants v
+    JOIN marts.c1_series b ON b.variant = v.variant AND b.frequency = 'Q' AND b.period = '1979Q4'
+    JOIN marts.c1_series e ON e.variant = v.variant AND e.frequency = 'Q'
+    JOIN common ON e.date = common.end_date
+    WHERE NOT v.named
 ), rows AS (
-    SELECT 'productivity growth (EPI method: net domestic product per hour, extended chained CPI)' AS metric,
-           90.0 AS claimed, m.prod AS measured, 'percent' AS unit, m.period,
-           CASE WHEN m.prod IS NULL THEN 'not available'
-                WHEN abs(m.prod - 90.0) <= 5 THEN 'supported'
-                WHEN abs(m.prod - 90.0) <= 15 THEN 'partly supported' ELSE 'not supported' END AS verdict,
-           'Measured EPI-method net productivity growth is ' || round(m.prod, 1) || '% over ' || m.period
+    SELECT 'c1_productivity_growth' AS metric_id,
+           CASE WHEN p.is_epi THEN 'EPI method' ELSE p.productivity || ' productivity in ' || p.productivity_prices
+                || ' prices' || coalesce(', deflated by ' || p.deflator, '') END AS specification,
+           CASE WHEN p.is_epi THEN 'headline' ELSE p.changed END AS choice, p.is_epi AS headline,
+           p.measured, '1979Q4-' || p.end_period AS period,
+           'Real productivity grew ' || round(p.measured, 1) || '% from 1979Q4 to ' || p.end_period
                || ', against the claimed 90%.' AS detail
-    FROM m
+    FROM prod p
     UNION ALL
-    SELECT 'pay growth (EPI method: production/nonsupervisory compensation, extended chained CPI)',
-           33.0, m.pay, 'percent', m.period,
-           CASE WHEN m.pay IS NULL THEN 'not available'
-                WHEN abs(m.pay - 33.0) <= 5 THEN 'supported'
-                WHEN abs(m.pay - 33.0) <= 15 THEN 'partly supported' ELSE 'not supported' END,
-           'Measured EPI-method typical hourly compensation growth is ' || round(m.pay, 1) || '% over '
-               || m.period || ', against the claimed 33%.'
-    FROM m
+    SELECT 'c1_pay_growth',
+           CASE WHEN w.is_epi THEN 'EPI method' ELSE w.pay || ' pay, deflated by ' || w.deflator END,
+           CASE WHEN w.is_epi THEN 'headline' ELSE w.changed END, w.is_epi, w.measured, '1979Q4-' || w.end_period,
+           'Real pay grew ' || round(w.measured, 1) || '% from 1979Q4 to ' || w.end_period || ', against the claimed 33%.'
+    FROM pay w
     UNION ALL
-    SELECT 'productivity-to-pay growth ratio (EPI method)', 2.7, m.prod / nullif(m.pay, 0), 'ratio', m.period,
-           CASE WHEN m.pay IS NULL THEN 'not available'
-                WHEN abs(m.prod / nullif(m.pay, 0) - 2.7) <= 0.3 THEN 'supported' ELSE 'not supported' END,
-           'Productivity grew ' || round(m.prod / nullif(m.pay, 0), 2) || ' times as much as typical pay ('
-               || round(m.prod - m.pay, 1) || ' points apart).'
-    FROM m
+    SELECT 'c1_gap_ratio', CASE WHEN is_epi THEN 'EPI method' ELSE replace(variant, '|', ' / ') END,
+           CASE WHEN is_epi THEN 'headline' ELSE changed END, is_epi, gap_ratio, '1979Q4-' || end_period,
+           'Productivity grew ' || round(productivity_growth_pct, 1) || '% and pay ' || round(pay_growth_pct, 1)
+               || '%: ' || round(gap_ratio, 2) || ' times as much.'
+    FROM mv
     UNION ALL
-    SELECT 'gap across every measurement choice (median of the multiverse)', NULL, mv.mid,
-           'percentage points', '1979Q4-latest (' || mv.first_end || ' to ' || mv.last_end || ')',
-           CASE WHEN mv.n = 0 THEN 'not available'
-                WHEN mv.positive >= 0.9 * mv.n THEN 'supported'
-                WHEN mv.positive >= 0.5 * mv.n THEN 'partly supported' ELSE 'not supported' END,
-           mv.positive || ' of ' || mv.n || ' combinations of productivity, pay and deflator show productivity outgrowing pay since 1979Q4 (gap '
-               || round(mv.lo, 1) || ' to ' || round(mv.hi, 1) || ' points); the ' || coalesce(replace(mover.choice, '_', ' '), 'unknown')
-               || ' choice moves the answer most.'
-    FROM mv LEFT JOIN mover ON true
-    UNION ALL
-    SELECT 'share of productivity growth reaching typical pay after 1979 (EPI method, annual rates)', NULL,
-           100 * eras.w_after / nullif(eras.p_after, 0), 'percent', eras.after_era,
-           CASE WHEN eras.p_after IS NULL OR eras.p_before IS NULL THEN 'not available'
-                WHEN eras.w_after / eras.p_after < eras.w_before / eras.p_before - 0.1 THEN 'supported'
-                ELSE 'not supported' END,
-           'Pay grew ' || CAST(round(100 * eras.w_before / eras.p_before) AS INTEGER) || '% as fast as productivity in 1948-1979 ('
-               || round(eras.w_before, 1) || '% vs ' || round(eras.p_before, 1) || '% a year) but '
-               || CAST(round(100 * eras.w_after / eras.p_after) AS INTEGER) || '% as fast in ' || eras.after_era || ' ('
-               || round(eras.w_after, 1) || '% vs ' || round(eras.p_after, 1) || '%).'
-    FROM eras
+    SELECT 'c1_gap_rate',
+           CASE WHEN r.is_epi THEN 'EPI method' ELSE r.productivity || ' / ' || r.productivity_prices || ' / ' || r.pay || ' / ' || r.deflator END,
+           CASE WHEN r.is_epi THEN 'headline'
+                ELSE concat_ws(' + ', CASE WHEN r.productivity <> 'total_economy_net' THEN 'productivity measure' END,
+                               CASE WHEN r.productivity_prices <> 'consumer' THEN 'productivity prices' END,
+                               CASE WHEN r.pay <> 'ahe_comp_ratio' THEN 'pay measure' END,
+                               CASE WHEN r.deflator <> 'epi_cpi' THEN 'deflator' END) END,
+           r.is_epi, r.measured, '1979Q4-' || r.end_period,
+           'Productivity grew ' || round(r.measured, 2) || ' points a year faster than pay from 1979Q4 to '
+               || r.end_period || ' (the window every combination holds).'
+    FROM rate r
+), pt AS (
+    SELECT *, pay = 'typical' AND smoothing = 'annual' AND era LIKE '2000-%' AS is_head
+    FROM marts.c1_pass_through
+), pt_rows AS (
+    SELECT 'c1_pass_through' AS metric_id, pt.pay || ' pay, ' || pt.smoothing || ' changes, ' || pt.era AS specification,
+           CASE WHEN pt.is_head THEN 'headline'
+                ELSE concat_ws(' + ', CASE WHEN pt.pay <> 'typical' THEN 'pay measure' END,
+                               CASE WHEN pt.smoothing <> 'annual' THEN 'smoothing' END,
+                               CASE WHEN pt.era NOT LIKE '2000-%' THEN 'era' END) END AS choice,
+           pt.is_head AS headline, pt.coefficient AS measured, pt.ci_low, pt.ci_high, pt.era AS period,
+           'One point of faster productivity growth went with ' || round(pt.coefficient, 2) || ' points of faster '
+               || pt.pay || ' pay growth in ' || pt.era || ' (95% HAC interval ' || round(pt.ci_low, 2) || ' to '
+               || round(pt.ci_high, 2) || ', ' || pt.n_obs || ' years, ' || pt.hac_lags || ' lags)'
+               || coalesce('; in 1948-1973 it was ' || round(b.coefficient, 2) || ' (' || round(b.ci_low, 2) || ' to ' || round(b.ci_high, 2) || ')', '')
+               || '; productivity: ' || pt.ndp_source || '.' AS detail
+    FROM pt LEFT JOIN marts.c1_pass_through b ON b.pay = pt.pay AND b.smoothing = pt.smoothing AND b.era = '1948-1973'
+    WHERE pt.era <> '1948-1973'
+    UNION ALL  -- mean pay needs employee hours; without them the specification says so
+    SELECT 'c1_pass_through', 'mean pay (compensation per employee hour), annual changes, 2000-latest', 'pay measure',
+           false, NULL, NULL, NULL, NULL, NULL
+    WHERE NOT EXISTS (SELECT 1 FROM marts.c1_pass_through WHERE pay = 'mean')
+), metrics(metric_id) AS (VALUES ('c1_productivity_growth'), ('c1_pay_growth'), ('c1_gap_ratio'), ('c1_gap_rate'), ('c1_pass_through')),
+missing AS (  -- a metric without its headline row still gets one, saying why
+    SELECT m.metric_id, 'EPI method' AS specification, 'headline' AS choice, true AS headline,
+           NULL::DOUBLE AS measured, NULL AS period, NULL AS detail
+    FROM metrics m WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.metric_id = m.metric_id AND r.headline)
+                     AND NOT EXISTS (SELECT 1 FROM pt_rows r WHERE r.metric_id = m.metric_id AND r.headline)
 )
-SELECT 'C1' AS claim_id,
-       'Since 1979 US productivity rose about 90% while typical worker compensation rose about 33%; the link between productivity and pay has weakened for fifty years.' AS claim,
-       metric, claimed, measured, unit, period, verdict, detail
-FROM rows;
+SELECT 'C1' AS claim_id, metric_id, specification, choice, headline, measured, ci_low, ci_high, period, detail,
+       measured IS NOT NULL AS available,
+       CASE WHEN measured IS NULL AND metric_id = 'c1_pass_through' AND choice = 'pay measure'
+                THEN 'employee hours (TOTAL_ECONOMY_HOURS_EMPLOYEES: BLS total-economy hours less nonfarm proprietors, unpaid family workers and farm) are not held'
+            WHEN measured IS NULL THEN 'the EPI-method series (NDP, total-economy hours, AHETPI, compensation/wages, extended CPI) are not all held from 1979Q4' END AS reason
+FROM (SELECT *, NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high FROM rows
+      UNION ALL SELECT *, NULL::DOUBLE, NULL::DOUBLE FROM missing
+      UNION ALL BY NAME SELECT * FROM pt_rows);

@@ -39,12 +39,11 @@ wages AS (
     WHERE series_id IN ('OEWS_395011_H_MEAN', 'OEWS_395011_H_MEDIAN', 'OEWS_MSA35620_395011_H_MEAN', 'AHETPI')
     GROUP BY year
 ),
-latest AS (
-    SELECT max(tv.year) AS latest_common
-    FROM tv JOIN wages w ON w.year = tv.year AND w.barber_wage_mean IS NOT NULL
+latest AS (  -- the claim year: the latest year with a barber wage ("today" in the claim)
+    SELECT max(w.year) AS claim_year FROM wages w WHERE w.barber_wage_mean IS NOT NULL
 ),
 wanted AS (
-    SELECT coalesce(p.anchor_year_requested, l.latest_common - p.claimed_years,
+    SELECT coalesce(p.anchor_year_requested, l.claim_year - p.claimed_years,
                     (SELECT max(year) FROM tv) - p.claimed_years) AS requested,
            p.anchor_year_requested IS NOT NULL AS set_by_user
     FROM params p, latest l
@@ -53,7 +52,7 @@ anchor AS (
     SELECT tv.year AS anchor_year, tv.tv_index AS anchor_index,
            CASE WHEN tv.year = w.requested
                 THEN CASE WHEN w.set_by_user THEN 'anchor year set by the user'
-                          ELSE 'twenty years before the latest year with a TV price and a barber wage' END
+                          ELSE 'twenty years before the claim year (the latest year with an OEWS barber wage)' END
                 ELSE 'requested ' || w.requested || ', not covered by the TV index (' ||
                      (SELECT min(year) FROM tv) || '-' || (SELECT max(year) FROM tv) ||
                      '): anchored at its nearest year ' || tv.year END AS anchor_note

@@ -1,6 +1,6 @@
 -- The parameters of claim C2 ("200 hours of a New York barber's work bought a $2,000 TV twenty years ago; 25 hours buy a better $1,000 TV today"): the claim's figures, and the dollar anchor of the TV price index. The anchor price and year can be set with DECOUPLING_C2_ANCHOR_PRICE / DECOUPLING_C2_ANCHOR_YEAR (DuckDB variables c2_anchor_price / c2_anchor_year).
 -- column anchor_price: Dollar price given to the TV index at the anchor year (default the claim's $2,000)
--- column anchor_year_requested: Year requested for the anchor (NULL = twenty years before the latest year with both a TV price and a barber wage)
+-- column anchor_year_requested: Year requested for the anchor (NULL = twenty years before the claim year, the latest year with an OEWS barber wage)
 -- column claimed_years: Years the claim spans (20)
 -- column claimed_start_hours: Hours of barber work per TV at the start, claimed (200)
 -- column claimed_end_hours: Hours per TV today, claimed (25)

@@ -1,114 +1,103 @@
--- Scorecard rows for claim C2 (barber-hours per TV). The claim's 8x fall in hours (200 -> 25) is split into its wage part (barber pay x4) and its price part (TV price /2); each is tested against the data over the window the data cover, and stated as a percent change over a 20-year equivalent (the measured yearly rate compounded over the claim's twenty years; x4 = +300%, /2 = -50%, /8 = -87.5%) so windows of other lengths compare with the claim. Last row: how much of the measured fall in hours came from pay (log share), against the two thirds the claim implies.
--- column claim_id: Claim id as in docs/CLAIMS.md
--- column claim: The claim in a sentence
--- column metric: What is measured
--- column claimed: The figure the claim states
--- column measured: The figure computed from the data (NULL when not available)
--- column unit: Unit of claimed and measured
+-- Metric values of claim C2 (barber-hours per TV), one row per metric and specification, for the verdict model and the registry's rules (claim.toml). The claim's window starts at the claim year minus 20 (the claim year is the latest year with an OEWS barber wage; DECOUPLING_C2_ANCHOR_YEAR sets the start), or at the first year after it the data hold; each change is compounded to 20 years at the measured pace so windows of other lengths compare with the claim (x4 = +300%, /2 = -50%, /8 = -87.5%). Specifications: mean vs median wage, national vs New York metro, AHETPI as a proxy, the start year, and the TV index SA/NSA.
+-- column claim_id: Claim id
+-- column metric_id: Metric id (registry)
+-- column specification: Readable label of the specification
+-- column choice: The measurement choice this specification changes from the headline ('headline' for the headline row)
+-- column headline: True for the metric's headline specification
+-- column measured: The figure measured (NULL when not available)
+-- column ci_low: Lower end of the interval (NULL: none)
+-- column ci_high: Upper end of the interval (NULL: none)
 -- column period: Window measured
--- column verdict: supported, partly supported, not supported, or not available
--- column detail: The reason for the verdict, in one sentence
+-- column detail: Why, in a sentence with the figures
+-- column available: False when the inputs are not held
+-- column reason: Why not available or not testable
 CREATE OR REPLACE TABLE marts.claims_c2 AS
 WITH p AS (SELECT * FROM marts.c2_parameters),
 b AS (SELECT * FROM marts.barber_tv_hours),
-wage_w AS (  -- every year with an OEWS barber wage
-    SELECT min(year) AS y0, max(year) AS y1,
-           arg_min(barber_wage_mean, year) AS w0, arg_max(barber_wage_mean, year) AS w1
-    FROM b WHERE barber_wage_mean IS NOT NULL
-),
-proxy_w AS (  -- AHETPI over the claim's own twenty years, ending in the latest year held
-    SELECT max(year) - 20 AS y0, max(year) AS y1,
-           max(ahetpi) FILTER (WHERE year = (SELECT max(year) FROM b WHERE ahetpi IS NOT NULL) - 20) AS w0,
-           arg_max(ahetpi, year) AS w1
-    FROM b WHERE ahetpi IS NOT NULL
-),
-ny_w AS (  -- New York metro barbers, when the live metro files were read
-    SELECT min(year) AS ny_y0, max(year) AS ny_y1,
-           arg_min(barber_wage_ny_mean, year) AS ny0, arg_max(barber_wage_ny_mean, year) AS ny1
-    FROM b WHERE barber_wage_ny_mean IS NOT NULL
-),
-price_w AS (  -- every year with a TV price
-    SELECT min(year) AS y0, max(year) AS y1,
-           arg_min(tv_price, year) AS p0, arg_max(tv_price, year) AS p1
-    FROM b WHERE tv_price IS NOT NULL
-),
-hours_w AS (  -- years with both: the window where the claim's own ratio can be measured
-    SELECT min(year) AS y0, max(year) AS y1,
-           arg_min(hours_mean, year) AS h0, arg_max(hours_mean, year) AS h1,
-           arg_min(barber_wage_mean, year) AS w0, arg_max(barber_wage_mean, year) AS w1
-    FROM b WHERE hours_mean IS NOT NULL
-),
-m AS (
-    SELECT p.claimed_years AS n,
-           p.claimed_end_wage / p.claimed_start_wage AS claimed_wage,
-           p.claimed_end_price / p.claimed_start_price AS claimed_price,
-           p.claimed_end_hours / p.claimed_start_hours AS claimed_hours,
-           wage_w.*,
-           power(wage_w.w1 / wage_w.w0, p.claimed_years / nullif(wage_w.y1 - wage_w.y0, 0)) AS wage20,
-           ny_w.*,
-           proxy_w.w0 AS a0, proxy_w.w1 AS a1, proxy_w.y0 AS a_y0, proxy_w.y1 AS a_y1,
-           price_w.p0, price_w.p1, price_w.y0 AS p_y0, price_w.y1 AS p_y1,
-           power(price_w.p1 / price_w.p0, p.claimed_years / nullif(price_w.y1 - price_w.y0, 0)) AS price20,
-           hours_w.h0, hours_w.h1, hours_w.y0 AS h_y0, hours_w.y1 AS h_y1,
-           hours_w.w0 AS hw0, hours_w.w1 AS hw1,
-           power(hours_w.h1 / hours_w.h0, p.claimed_years / nullif(hours_w.y1 - hours_w.y0, 0)) AS hours20,
-           100 * ln(hours_w.w1 / hours_w.w0) / nullif(ln(hours_w.h0 / hours_w.h1), 0) AS pay_share
-    FROM p, wage_w, ny_w, proxy_w, price_w, hours_w
-),
-c AS (
-    SELECT 'Twenty years ago 200 hours of a New York barber''s work bought a $2,000 TV; today 25 hours buy a better $1,000 TV.' AS claim
+yr AS (
+    SELECT (SELECT max(year) FROM b WHERE barber_wage_mean IS NOT NULL) AS claim_year,
+           coalesce(p.anchor_year_requested, (SELECT max(year) FROM b WHERE barber_wage_mean IS NOT NULL) - p.claimed_years) AS start_year,
+           p.claimed_years AS n
+    FROM p
+), tv_alt AS (  -- both forms of the CPI television index, when held
+    SELECT series_id, year, value FROM staging.annual WHERE series_id IN ('CUSR0000SERA01', 'CUUR0000SERA01')
+), long AS (  -- (metric, specification, choice, year, value): the series each specification compares over time
+    SELECT 'c2_wage_part' AS metric_id, s.spec AS specification, s.choice, b.year, s.v
+    FROM b, LATERAL (VALUES ('OEWS national mean', 'headline', barber_wage_mean),
+                            ('OEWS national median', 'mean vs median wage', barber_wage_median),
+                            ('OEWS New York metro mean', 'national vs New York metro', barber_wage_ny_mean),
+                            ('AHETPI (typical worker, proxy)', 'wage series', ahetpi)) AS s(spec, choice, v)
+    UNION ALL
+    SELECT 'c2_price_part', s.spec, s.choice, t.year, t.value
+    FROM tv_alt t, (SELECT DISTINCT tv_series_id FROM b WHERE tv_series_id IS NOT NULL) h,
+         LATERAL (VALUES (t.series_id || CASE WHEN t.series_id = h.tv_series_id THEN '' ELSE ' (other seasonal form)' END,
+                          CASE WHEN t.series_id = h.tv_series_id THEN 'headline' ELSE 'TV index SA/NSA' END)) AS s(spec, choice)
+    UNION ALL
+    SELECT 'c2_hours_part', s.spec, s.choice, b.year, s.v
+    FROM b, LATERAL (VALUES ('constant-quality TV / OEWS national mean wage', 'headline', hours_mean),
+                            ('constant-quality TV / OEWS national median wage', 'mean vs median wage', hours_median),
+                            ('constant-quality TV / OEWS New York metro mean wage', 'national vs New York metro', hours_ny_mean)) AS s(spec, choice, v)
+), windows AS (  -- the claim's start (or the first year after it held) to the last year held
+    SELECT l.metric_id, l.specification, any_value(l.choice) AS choice, yr.n,
+           min(l.year) AS y0, max(l.year) AS y1, arg_min(l.v, l.year) AS v0, arg_max(l.v, l.year) AS v1
+    FROM long l CROSS JOIN yr
+    WHERE l.v IS NOT NULL AND l.year >= yr.start_year AND l.year <= yr.claim_year
+    GROUP BY l.metric_id, l.specification, yr.n
+    UNION ALL  -- the start year as a choice: the first year the TV index holds
+    SELECT 'c2_price_part', l.specification || ', from the index''s first year', 'start year', yr.n,
+           min(l.year), max(l.year), arg_min(l.v, l.year), arg_max(l.v, l.year)
+    FROM long l CROSS JOIN yr
+    WHERE l.metric_id = 'c2_price_part' AND l.choice = 'headline' AND l.v IS NOT NULL
+    GROUP BY l.specification, yr.n
+), changes AS (
+    SELECT *, power(v1 / v0, n / nullif(y1 - y0, 0)) AS factor20 FROM windows
+), share_rows AS (  -- pay's log share of the fall in hours, over the years holding both
+    SELECT 'c2_pay_share' AS metric_id, w.specification, w.choice, h.y0, h.y1,
+           100 * ln(w1.v / w0.v) / nullif(ln(h.v0 / h.v1), 0) AS measured
+    FROM windows h
+    JOIN (VALUES ('headline', 'OEWS national mean'), ('mean vs median wage', 'OEWS national median')) AS w(choice, specification)
+         ON h.metric_id = 'c2_hours_part' AND h.choice = w.choice
+    JOIN long w0 ON w0.metric_id = 'c2_wage_part' AND w0.specification = w.specification AND w0.year = h.y0
+    JOIN long w1 ON w1.metric_id = 'c2_wage_part' AND w1.specification = w.specification AND w1.year = h.y1
+    WHERE h.y1 > h.y0
+), rows AS (
+    SELECT metric_id, specification, choice, choice = 'headline' AS headline,
+           CASE WHEN y1 > y0 THEN 100 * (factor20 - 1) END AS measured,
+           y0 || '-' || y1 AS period,
+           CASE metric_id
+               WHEN 'c2_wage_part' THEN specification || ' went from $' || round(v0, 2) || ' (' || y0 || ') to $' || round(v1, 2)
+                    || ' (' || y1 || '), x' || round(v1 / v0, 2) || ', or x' || round(factor20, 2)
+                    || ' over 20 years at that pace, against the claim''s $10 -> $40 (x4) for a New York barber; OEWS leaves out self-employed barbers.'
+               WHEN 'c2_price_part' THEN 'The constant-quality TV price (' || specification || ') fell to ' || round(100 * v1 / v0, 1) || '% of its '
+                    || y0 || ' level by ' || y1 || ' (x' || round(factor20, 3) || ' over 20 years at that pace), against the claimed halving: the claim''s $1,000 is the sticker price of a better set, the CPI holds quality constant.'
+               ELSE 'A constant-quality TV cost ' || round(v0, 1) || ' barber-hours in ' || y0 || ' and ' || round(v1, 1) || ' in ' || y1
+                    || ' (' || specification || '; x' || round(factor20, 4) || ' over 20 years at that pace) against the claimed /8.'
+           END AS detail
+    FROM changes
+    UNION ALL
+    SELECT metric_id, specification, choice, choice = 'headline', measured, y0 || '-' || y1,
+           'Over ' || y0 || '-' || y1 || ' pay (' || specification || ') accounts for ' || round(measured, 1)
+               || '% of the log fall in barber-hours per TV, against the two thirds the claim implies.'
+    FROM share_rows
+), expected(metric_id, specification, choice) AS (VALUES
+    ('c2_wage_part', 'OEWS national mean', 'headline'),
+    ('c2_wage_part', 'OEWS New York metro mean', 'national vs New York metro'),
+    ('c2_price_part', 'CPI televisions', 'headline'),
+    ('c2_price_part', 'CPI televisions, other seasonal form', 'TV index SA/NSA'),
+    ('c2_hours_part', 'constant-quality TV / OEWS national mean wage', 'headline'),
+    ('c2_pay_share', 'OEWS national mean', 'headline')
+), missing AS (  -- a specification the data cannot give still gets a row, saying why
+    SELECT e.metric_id, e.specification, e.choice, e.choice = 'headline' AS headline, NULL::DOUBLE AS measured,
+           NULL AS period, NULL AS detail
+    FROM expected e WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.metric_id = e.metric_id AND r.choice = e.choice)
 )
-SELECT 'C2' AS claim_id, c.claim,
-       'wage part: barber pay change (OEWS national mean hourly wage), 20-year equivalent' AS metric,
-       100 * (m.claimed_wage - 1) AS claimed, 100 * (m.wage20 - 1) AS measured, 'percent' AS unit,
-       m.y0 || '-' || m.y1 AS period,
-       CASE WHEN m.wage20 IS NULL THEN 'not available'
-            WHEN ln(m.wage20) >= 0.75 * ln(m.claimed_wage) THEN 'supported'
-            ELSE 'not supported' END AS verdict,
-       CASE WHEN m.wage20 IS NULL THEN 'No two years of OEWS barber wages are held.'
-            ELSE 'Barbers'' national mean wage went from $' || round(m.w0, 2) || ' (' || m.y0 || ') to $'
-                 || round(m.w1, 2) || ' (' || m.y1 || '), x' || round(m.w1 / m.w0, 2) || ', or x'
-                 || round(m.wage20, 2) || ' at that pace over 20 years, against the x' || round(m.claimed_wage, 1)
-                 || ' the claim needs'
-                 || coalesce('; typical hourly earnings (AHETPI) went x' || round(m.a1 / m.a0, 2) || ' over '
-                             || m.a_y0 || '-' || m.a_y1, '')
-                 || coalesce('; New York metro barbers went x' || round(m.ny1 / m.ny0, 2) || ' over ' || m.ny_y0 || '-' || m.ny_y1,
-                             '; no New York metro figure is held')
-                 || '; OEWS leaves out self-employed barbers.' END AS detail
-FROM m, c
-UNION ALL
-SELECT 'C2', c.claim,
-       'price part: constant-quality TV price change (CPI televisions), 20-year equivalent',
-       100 * (m.claimed_price - 1), 100 * (m.price20 - 1), 'percent', m.p_y0 || '-' || m.p_y1,
-       CASE WHEN m.price20 IS NULL THEN 'not available'
-            WHEN m.price20 <= m.claimed_price THEN 'supported' ELSE 'not supported' END,
-       CASE WHEN m.price20 IS NULL THEN 'No CPI television index is held.'
-            ELSE 'The constant-quality TV price fell to ' || round(100 * m.p1 / m.p0, 1) || '% of its '
-                 || m.p_y0 || ' level by ' || m.p_y1 || ' (x' || round(m.price20, 3)
-                 || ' over 20 years at that pace), far more than the claimed halving: the claim''s $1,000 is the sticker price of a better set, the CPI holds quality constant.' END
-FROM m, c
-UNION ALL
-SELECT 'C2', c.claim,
-       'barber-hours per TV change (constant-quality TV / OEWS mean wage), 20-year equivalent',
-       100 * (m.claimed_hours - 1), 100 * (m.hours20 - 1), 'percent', m.h_y0 || '-' || m.h_y1,
-       CASE WHEN m.hours20 IS NULL THEN 'not available'
-            WHEN m.hours20 <= m.claimed_hours THEN 'supported' ELSE 'not supported' END,
-       CASE WHEN m.hours20 IS NULL THEN 'No year holds both a TV price and a barber wage.'
-            ELSE 'A constant-quality TV cost ' || round(m.h0, 1) || ' barber-hours in ' || m.h_y0 || ' and '
-                 || round(m.h1, 1) || ' in ' || m.h_y1 || ' (x' || round(m.hours20, 4)
-                 || ' over 20 years at that pace) against the claimed x' || round(m.claimed_hours, 3)
-                 || '; the snapshot covers only ' || m.h_y0 || '-' || m.h_y1 || ' for this ratio.' END
-FROM m, c
-UNION ALL
-SELECT 'C2', c.claim,
-       'share of the fall in barber-hours per TV that comes from higher pay (log share)',
-       100 * ln(m.claimed_wage) / ln(1 / m.claimed_hours),
-       m.pay_share, 'percent', m.h_y0 || '-' || m.h_y1,
-       CASE WHEN m.hours20 IS NULL OR m.wage20 IS NULL THEN 'not available'
-            WHEN m.hours20 > m.claimed_hours THEN 'not supported'
-            WHEN ln(m.wage20) >= 0.75 * ln(m.claimed_wage) THEN 'supported'
-            ELSE 'partly supported' END,
-       CASE WHEN m.hours20 IS NULL OR m.wage20 IS NULL THEN 'Wages or TV prices are missing.'
-            ELSE 'Barber-hours per TV fell even faster than claimed, but ' || CAST(round(m.pay_share) AS INTEGER)
-                 || '% of the fall came from pay against the two thirds the claim implies: the price part holds, the wage part does not.' END
-FROM m, c;
+SELECT 'C2' AS claim_id, metric_id, specification, choice, headline, measured,
+       NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, period,
+       detail || ' Window: from ' || (SELECT start_year FROM yr) || ' (claim year ' || (SELECT claim_year FROM yr)
+           || ' minus 20, or the first year after it held).' AS detail,
+       measured IS NOT NULL AS available,
+       CASE WHEN measured IS NULL THEN CASE choice
+            WHEN 'national vs New York metro' THEN 'no New York metro OEWS barber wages are held (they come from the live metro files)'
+            WHEN 'TV index SA/NSA' THEN 'only one seasonal form of the CPI television index is held'
+            ELSE 'no two years with both figures are held after the claim''s start' END END AS reason
+FROM (SELECT * FROM rows UNION ALL SELECT * FROM missing);

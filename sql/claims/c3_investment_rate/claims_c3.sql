@@ -1,71 +1,59 @@
--- Scorecard rows for claim C3 (investment rate under neoliberalism): the trend of the headline investment-rate definition in each era from 1980 on (HAC 95% interval; partly supported when the headline does not rise but another definition does), and the break test at the configured date. Headline: the Financial Accounts definition (nfc_fa_gross) when held, else PNFI / (CPROFIT + COFC).
--- column claim_id: Claim id as in docs/CLAIMS.md
--- column claim: The claim in a sentence
--- column metric: What is measured
--- column claimed: The figure the claim states (NULL: the claim states none)
--- column measured: The figure computed from the data
--- column unit: Unit of claimed and measured
+-- Metric values of claim C3 (investment rate under neoliberalism), one row per metric and specification, for the verdict model and the registry's rules (claim.toml): each era's trend since 1980 with its 90% HAC interval (the equivalence test's), and the change of trend at the break date, for every investment-rate definition held. Headline definition: pnfi_corporate (PNFI over corporate profits plus corporate CFC, one BEA workbook) when held, else nfc_fa_gross, else pnfi_cprofit (mixed vintages, labelled).
+-- column claim_id: Claim id
+-- column metric_id: Metric id (registry)
+-- column specification: Readable label of the specification
+-- column choice: The measurement choice this specification changes from the headline ('headline' for the headline row)
+-- column headline: True for the metric's headline specification
+-- column measured: The figure measured (NULL when not available)
+-- column ci_low: Lower end of the interval (NULL: none)
+-- column ci_high: Upper end of the interval (NULL: none)
 -- column period: Window measured
--- column verdict: supported, partly supported, not supported, or not available
--- column detail: The reason for the verdict, in one sentence
+-- column detail: Why, in a sentence with the figures
+-- column available: False when the inputs are not held
+-- column reason: Why not available or not testable
 CREATE OR REPLACE TABLE marts.claims_c3 AS
-WITH headline AS (
+WITH headline AS (  -- scopes matched on one vintage first; the mixed-vintage ratios are alternatives
     SELECT coalesce(
+        (SELECT 'pnfi_corporate' FROM marts.investment_trends WHERE definition = 'pnfi_corporate' LIMIT 1),
         (SELECT 'nfc_fa_gross' FROM marts.investment_trends WHERE definition = 'nfc_fa_gross' LIMIT 1),
         'pnfi_cprofit') AS definition
-), claim AS (
-    SELECT 'The US has kept investment rates (gross investment / gross profit) from rising since about 1980.' AS claim
-), eras AS (
-    SELECT t.* FROM marts.investment_trends t JOIN headline h USING (definition)
-    WHERE t.era_start >= DATE '1980-01-01'
-), trend_rows AS (
-    SELECT 'C3' AS claim_id, c.claim,
-           'investment-rate trend ' || e.era || ' (' || e.definition || ')' AS metric,
-           NULL::DOUBLE AS claimed, e.slope_pp_per_decade AS measured,
-           'pp per decade' AS unit,
-           strftime(e.era_start, '%Y') || 'Q' || quarter(e.era_start) || '-' || strftime(e.era_end, '%Y') || 'Q' || quarter(e.era_end) AS period,
-           CASE WHEN e.trend = 'rising' THEN 'not supported'
-                WHEN o.n_rising > 0 THEN 'partly supported'
-                ELSE 'supported' END AS verdict,
-           e.label || ': trend ' || round(e.slope_pp_per_decade, 1) || ' pp per decade (95% HAC interval '
-               || round(e.ci_low_pp_per_decade, 1) || ' to ' || round(e.ci_high_pp_per_decade, 1)
-               || '), ' || e.trend || '; mean rate ' || round(100 * e.mean_rate, 1) || '%'
-               || CASE WHEN e.mixed_vintage THEN '; ratio of series from different releases (vintages mixed)' ELSE '' END
-               || '; across all ' || o.n_defs || ' definitions in this era: ' || o.n_rising || ' rising, '
-               || o.n_falling || ' falling, ' || (o.n_defs - o.n_rising - o.n_falling) || ' flat.' AS detail
-    FROM eras e CROSS JOIN claim c
-    JOIN (SELECT era, count(*) AS n_defs, count(*) FILTER (WHERE trend = 'rising') AS n_rising,
-                 count(*) FILTER (WHERE trend = 'falling') AS n_falling
-          FROM marts.investment_trends GROUP BY era) o USING (era)
-), break_row AS (
-    SELECT 'C3' AS claim_id, c.claim,
-           'break in level and trend at ' || strftime(b.break_date, '%Y') || 'Q' || quarter(b.break_date) || ' (' || b.definition || ', Chow, HAC Wald)' AS metric,
-           NULL::DOUBLE AS claimed, b.wald_hac AS measured, 'Wald statistic' AS unit,
-           strftime(b.sample_start, '%Y') || '-' || strftime(b.sample_end, '%Y') AS period,
-           CASE WHEN b.p_value_hac < 0.05 AND b.slope_after_pp_per_decade < b.slope_before_pp_per_decade
-                    AND b.slope_after_pp_per_decade <= 0 THEN 'supported'
-                WHEN b.p_value_hac < 0.05 THEN 'partly supported'
-                ELSE 'not supported' END AS verdict,
-           'Trend ' || round(b.slope_before_pp_per_decade, 1) || ' pp per decade before and '
-               || round(b.slope_after_pp_per_decade, 1) || ' after; HAC Wald ' || round(b.wald_hac, 1)
-               || ' (5% critical ' || round(b.critical_5pct, 2) || ', p ' || printf('%.2g', b.p_value_hac)
-               || '); the unknown-date search puts the largest break at '
-               || coalesce((SELECT strftime(s.break_date, '%Y') || 'Q' || quarter(s.break_date)
-                            FROM marts.investment_breaks s
-                            WHERE s.definition = b.definition AND s.test = 'sup_wald'), 'n/a')
+), metrics(metric_id, era_prefix) AS (VALUES ('c3_trend_1980_2007', '1980-'), ('c3_trend_2008_latest', '2008-')),
+trend_rows AS (
+    SELECT m.metric_id, t.definition || ': ' || t.label AS specification,
+           CASE WHEN t.definition = h.definition THEN 'headline'
+                WHEN t.mixed_vintage THEN 'definition (mixed vintages)' ELSE 'definition' END AS choice,
+           t.definition = h.definition AS headline,
+           t.slope_pp_per_decade AS measured, t.ci90_low_pp_per_decade AS ci_low, t.ci90_high_pp_per_decade AS ci_high,
+           strftime(t.era_start, '%Y') || 'Q' || quarter(t.era_start) || '-' || strftime(t.era_end, '%Y') || 'Q' || quarter(t.era_end) AS period,
+           t.label || ': trend ' || round(t.slope_pp_per_decade, 2) || ' pp per decade (90% HAC interval '
+               || round(t.ci90_low_pp_per_decade, 2) || ' to ' || round(t.ci90_high_pp_per_decade, 2) || '; 95% '
+               || round(t.ci_low_pp_per_decade, 2) || ' to ' || round(t.ci_high_pp_per_decade, 2) || '; '
+               || t.hac_lags || ' Newey-West lags, ' || t.n_obs || ' quarters); mean rate ' || round(100 * t.mean_rate, 1) || '%'
+               || CASE WHEN t.mixed_vintage THEN '; the ratio mixes series from different releases (vintages mixed)' ELSE '' END
                || '.' AS detail
-    FROM marts.investment_breaks b JOIN headline h USING (definition) CROSS JOIN claim c
+    FROM marts.investment_trends t JOIN metrics m ON t.era LIKE m.era_prefix || '%' CROSS JOIN headline h
+), break_rows AS (
+    SELECT 'c3_break_1980' AS metric_id, b.definition AS specification,
+           CASE WHEN b.definition = h.definition THEN 'headline' ELSE 'definition' END AS choice,
+           b.definition = h.definition AS headline,
+           b.slope_after_pp_per_decade - b.slope_before_pp_per_decade AS measured, NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high,
+           strftime(b.sample_start, '%Y') || '-' || strftime(b.sample_end, '%Y') AS period,
+           'Trend ' || round(b.slope_before_pp_per_decade, 1) || ' pp per decade before ' || strftime(b.break_date, '%Y') || 'Q' || quarter(b.break_date)
+               || ' and ' || round(b.slope_after_pp_per_decade, 1) || ' after; HAC Wald test of no break ' || round(b.wald_hac, 1)
+               || ' (5% critical ' || round(b.critical_5pct, 2) || ', p ' || printf('%.2g', b.p_value_hac) || ').' AS detail
+    FROM marts.investment_breaks b CROSS JOIN headline h
     WHERE b.test = 'chow'
-), missing AS (
-    SELECT 'C3' AS claim_id, c.claim, 'investment-rate trend since 1980' AS metric,
-           NULL::DOUBLE AS claimed, NULL::DOUBLE AS measured, 'pp per decade' AS unit,
-           NULL AS period, 'not available' AS verdict,
-           'Not available: ' || coalesce(
-               (SELECT reason FROM marts.availability_c3_c5 WHERE analysis = 'pnfi_cprofit'),
-               'no investment-rate series held') || '.' AS detail
-    FROM claim c
-    WHERE NOT EXISTS (SELECT 1 FROM trend_rows)
+), rows AS (
+    SELECT * FROM trend_rows UNION ALL SELECT * FROM break_rows
+), needed(metric_id) AS (VALUES ('c3_trend_1980_2007'), ('c3_trend_2008_latest'), ('c3_break_1980')),
+missing AS (
+    SELECT n.metric_id, 'headline definition' AS specification, 'headline' AS choice, true AS headline,
+           NULL::DOUBLE AS measured, NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, NULL AS period, NULL AS detail
+    FROM needed n WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.metric_id = n.metric_id AND r.headline)
 )
-SELECT * FROM trend_rows
-UNION ALL SELECT * FROM break_row
-UNION ALL SELECT * FROM missing;
+SELECT 'C3' AS claim_id, metric_id, specification, choice, headline, measured, ci_low, ci_high, period, detail,
+       measured IS NOT NULL AS available,
+       CASE WHEN measured IS NULL THEN coalesce(
+           (SELECT reason FROM marts.availability_c3_c5 WHERE analysis = 'pnfi_cprofit' AND NOT available),
+           'too few quarters of the headline investment rate in this era') END AS reason
+FROM (SELECT * FROM rows UNION ALL SELECT * FROM missing);

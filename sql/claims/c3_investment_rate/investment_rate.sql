@@ -1,6 +1,6 @@
 -- Investment rates (C3), quarterly, several named definitions side by side (long format): gross investment over gross profit (profits plus consumption of fixed capital), an after-tax variant and net variants (investment less depreciation over net profit). Financial Accounts series (millions) are converted to billions. A definition whose series are missing has no rows; the mart availability_c3_c5 says why.
 -- column date: First day of the quarter
--- column definition: Definition id (nfc_fa_gross, nfc_fa_net, pnfi_cprofit, gpdi_cprofit, pnfi_cpatax, pnfi_cp, gpdi_net)
+-- column definition: Definition id (nfc_fa_gross, nfc_fa_net, pnfi_cprofit, gpdi_cprofit, pnfi_cpatax, pnfi_cp, gpdi_net; one BEA workbook: pnfi_corporate, gpdi_corporate, pnfi_nonfinancial)
 -- column label: What the definition divides by what
 -- column variant: gross, after tax, or net
 -- column investment: Numerator, billions of dollars SAAR
@@ -20,10 +20,18 @@ WITH q AS (
            max(value) FILTER (WHERE series_id = 'CPROFIT') AS cprofit,
            max(value) FILTER (WHERE series_id = 'CPATAX') AS cpatax,
            max(value) FILTER (WHERE series_id = 'CP') AS cp,
-           max(value) FILTER (WHERE series_id = 'COFC') AS cofc
+           max(value) FILTER (WHERE series_id = 'COFC') AS cofc,
+           -- One BEA Section 1 workbook (one vintage), millions of dollars converted to billions.
+           max(value) FILTER (WHERE series_id = 'BEA_A008RC') / 1000.0 AS bea_pnfi,
+           max(value) FILTER (WHERE series_id = 'BEA_A006RC') / 1000.0 AS bea_gpdi,
+           max(value) FILTER (WHERE series_id = 'BEA_A051RC') / 1000.0 AS bea_profits,
+           max(value) FILTER (WHERE series_id = 'BEA_A438RC') / 1000.0 AS bea_corp_cfc,
+           max(value) FILTER (WHERE series_id = 'BEA_A463RC') / 1000.0 AS bea_nfc_profits,
+           max(value) FILTER (WHERE series_id = 'BEA_B456RC') / 1000.0 AS bea_nfc_cfc
     FROM staging.quarterly
     WHERE series_id IN ('BOGZ1FA105013005Q', 'W326RC1Q027SBEA', 'B456RC1Q027SBEA', 'PNFI', 'GPDI',
-                        'CPROFIT', 'CPATAX', 'CP', 'COFC')
+                        'CPROFIT', 'CPATAX', 'CP', 'COFC', 'BEA_A008RC', 'BEA_A006RC', 'BEA_A051RC',
+                        'BEA_A438RC', 'BEA_A463RC', 'BEA_B456RC')
     GROUP BY date
 ), defs AS (
     SELECT date, 'nfc_fa_gross' AS definition,
@@ -60,6 +68,21 @@ WITH q AS (
     SELECT date, 'gpdi_net',
            'Gross private domestic investment less consumption of fixed capital / corporate profits with IVA and CCAdj',
            'net', gpdi - cofc, cprofit, 'GPDI,CPROFIT,COFC'
+    FROM q
+    UNION ALL  -- scopes matched: corporate profits with corporate depreciation, all from one workbook
+    SELECT date, 'pnfi_corporate',
+           'Private nonresidential fixed investment / (corporate profits with IVA and CCAdj + corporate consumption of fixed capital), one BEA workbook',
+           'gross', bea_pnfi, bea_profits + bea_corp_cfc, 'BEA_A008RC,BEA_A051RC,BEA_A438RC'
+    FROM q
+    UNION ALL
+    SELECT date, 'gpdi_corporate',
+           'Gross private domestic investment / (corporate profits with IVA and CCAdj + corporate consumption of fixed capital), one BEA workbook',
+           'gross', bea_gpdi, bea_profits + bea_corp_cfc, 'BEA_A006RC,BEA_A051RC,BEA_A438RC'
+    FROM q
+    UNION ALL
+    SELECT date, 'pnfi_nonfinancial',
+           'Private nonresidential fixed investment / (nonfinancial corporate profits with IVA and CCAdj + nonfinancial corporate consumption of fixed capital), one BEA workbook',
+           'gross', bea_pnfi, bea_nfc_profits + bea_nfc_cfc, 'BEA_A008RC,BEA_A463RC,BEA_B456RC'
     FROM q
 ), vintages AS (
     SELECT d.definition,

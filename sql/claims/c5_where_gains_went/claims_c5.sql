@@ -1,55 +1,68 @@
--- Scorecard rows for claim C5 (gains went to margins, not households): change since 1979Q4 of the nonfarm business labor share (BLS index), the nonfinancial corporate labor share of net value added (NIPA level) and corporate profits / GDP.
--- column claim_id: Claim id as in docs/CLAIMS.md
--- column claim: The claim in a sentence
--- column metric: What is measured
--- column claimed: The figure the claim states (NULL: the claim states none)
--- column measured: The figure computed from the data
--- column unit: Unit of claimed and measured
+-- Metric values of claim C5 (gains went to margins, not households), one row per metric and specification, for the verdict model and the registry's rules (claim.toml): the labor share's change since 1979Q4 in points of level (nonfarm business put in levels with BLS's published 63.9% in 2000Q1; nonfinancial corporate from NIPA), the profit share's change in points, and the share of productivity growth since 1979Q4 that the labor-share fall accounts for.
+-- column claim_id: Claim id
+-- column metric_id: Metric id (registry)
+-- column specification: Readable label of the specification
+-- column choice: The measurement choice this specification changes from the headline ('headline' for the headline row)
+-- column headline: True for the metric's headline specification
+-- column measured: The figure measured (NULL when not available)
+-- column ci_low: Lower end of the interval (NULL: none)
+-- column ci_high: Upper end of the interval (NULL: none)
 -- column period: Window measured
--- column verdict: supported, partly supported, not supported, or not available
--- column detail: The reason for the verdict, in one sentence
+-- column detail: Why, in a sentence with the figures
+-- column available: False when the inputs are not held
+-- column reason: Why not available or not testable
 CREATE OR REPLACE TABLE marts.claims_c5 AS
-WITH claim AS (
-    SELECT 'Productivity gains arrived as corporate margins and asset values rather than household income.' AS claim
-), base AS (
-    SELECT * FROM marts.labor_share WHERE date = DATE '1979-10-01'
-), last_nfb AS (
-    SELECT date, nfb_labor_share_idx AS v FROM marts.labor_share
-    WHERE nfb_labor_share_idx IS NOT NULL ORDER BY date DESC LIMIT 1
-), last_nfc AS (
-    SELECT date, nfc_labor_share_pct AS v FROM marts.labor_share
-    WHERE nfc_labor_share_pct IS NOT NULL ORDER BY date DESC LIMIT 1
-), last_profit AS (
-    SELECT date, cprofit_gdp_pct AS v, profits_gdp_mixed_vintage AS mixed, profits_gdp_releases AS releases
-    FROM marts.labor_share WHERE cprofit_gdp_pct IS NOT NULL ORDER BY date DESC LIMIT 1
-), metrics AS (
-    SELECT 1 AS pos, 'nonfarm business labor share (BLS index), change since 1979Q4' AS metric, 'percent' AS unit,
-           100 * (l.v / b.nfb_labor_share_idx - 1) AS measured, l.date AS last_date,
-           b.nfb_labor_share_idx AS from_v, l.v AS to_v, false AS mixed, NULL AS releases, 'nfb_labor_share' AS analysis
-    FROM (SELECT 1) dummy LEFT JOIN last_nfb l ON true LEFT JOIN base b ON true
-    UNION ALL
-    SELECT 2, 'nonfinancial corporate labor share of net value added (NIPA), change since 1979Q4', 'percentage points',
-           l.v - b.nfc_labor_share_pct, l.date, b.nfc_labor_share_pct, l.v, false, NULL, 'nfc_shares_nipa'
-    FROM (SELECT 1) dummy LEFT JOIN last_nfc l ON true LEFT JOIN base b ON true
-    UNION ALL
-    SELECT 3, 'corporate profits / GDP (CPROFIT / GDP), change since 1979Q4', 'percentage points',
-           l.v - b.cprofit_gdp_pct, l.date, b.cprofit_gdp_pct, l.v, l.mixed, l.releases, 'profits_gdp'
-    FROM (SELECT 1) dummy LEFT JOIN last_profit l ON true LEFT JOIN base b ON true
+WITH ls AS (
+    SELECT l.*, p.ophnfb, p.nfc_productivity,
+           -- BLS publishes the nonfarm business labor share as an index; its level was 63.9% in 2000Q1.
+           63.9 * l.nfb_labor_share_idx / (SELECT nfb_labor_share_idx FROM marts.labor_share WHERE date = DATE '2000-01-01') AS nfb_level
+    FROM marts.labor_share l
+    LEFT JOIN (SELECT date, max(value) FILTER (WHERE series_id = 'OPHNFB') AS ophnfb,
+                      max(value) FILTER (WHERE series_id = 'PRS88003093') AS nfc_productivity
+               FROM staging.quarterly WHERE series_id IN ('OPHNFB', 'PRS88003093') GROUP BY date) p USING (date)
+), long AS (
+    SELECT date, m.*
+    FROM ls, LATERAL (VALUES
+        ('c5_labor_share_change', 'nonfarm business, BLS (level from the 2017=100 index, 63.9% in 2000Q1)', 'headline', nfb_level, NULL::DOUBLE),
+        ('c5_labor_share_change', 'nonfinancial corporate, NIPA compensation / net value added (employees only)', 'labor-share measure', nfc_labor_share_pct, NULL),
+        ('c5_profit_share_change', 'corporate profits with IVA and CCAdj / GDP', 'headline', cprofit_gdp_pct, NULL),
+        ('c5_profit_share_change', 'corporate profits after tax, book (CP) / GDP', 'profit measure', cp_gdp_pct, NULL),
+        ('c5_profit_share_change', 'nonfinancial corporate profits / net value added (NIPA)', 'profit measure', nfc_profit_share_pct, NULL),
+        ('c5_share_of_productivity', 'nonfarm business (BLS labor share index and output per hour)', 'headline', nfb_labor_share_idx, ophnfb),
+        ('c5_share_of_productivity', 'nonfinancial corporations (BLS labor share index and output per hour)', 'labor-share measure', nfc_labor_share_idx, nfc_productivity)
+    ) AS m(metric_id, specification, choice, v, productivity)
+    WHERE v IS NOT NULL AND (m.metric_id <> 'c5_share_of_productivity' OR productivity IS NOT NULL)
+), ends AS (
+    SELECT metric_id, specification, any_value(choice) AS choice,
+           max(v) FILTER (WHERE date = DATE '1979-10-01') AS v0, arg_max(v, date) AS v1,
+           max(productivity) FILTER (WHERE date = DATE '1979-10-01') AS p0, arg_max(productivity, date) AS p1,
+           max(date) AS last_date
+    FROM long GROUP BY metric_id, specification
+), rows AS (
+    SELECT metric_id, specification, choice, choice = 'headline' AS headline,
+           CASE WHEN metric_id = 'c5_share_of_productivity' THEN 100 * -ln(v1 / v0) / nullif(ln(p1 / p0), 0)
+                ELSE v1 - v0 END AS measured,
+           '1979Q4-' || strftime(last_date, '%Y') || 'Q' || quarter(last_date) AS period,
+           CASE WHEN metric_id = 'c5_share_of_productivity'
+                THEN 'Output per hour grew ' || round(100 * (p1 / p0 - 1), 1) || '% and the labor share changed '
+                     || round(100 * (v1 / v0 - 1), 1) || '% (' || specification || '): the fall accounts for '
+                     || round(100 * -ln(v1 / v0) / nullif(ln(p1 / p0), 0), 1) || '% of productivity growth in logs; the rest reached mean compensation.'
+                ELSE 'From ' || round(v0, 1) || '% to ' || round(v1, 1) || '% (' || specification || '): '
+                     || round(v1 - v0, 1) || ' points'
+                     || CASE WHEN metric_id = 'c5_labor_share_change' AND choice = 'headline'
+                             THEN '; about a third of the published decline comes from how self-employment income is imputed (Elsby, Hobijn and Sahin 2013)' ELSE '' END
+                     || '.' END AS detail
+    FROM ends WHERE v0 IS NOT NULL
+), needed(metric_id) AS (VALUES ('c5_labor_share_change'), ('c5_profit_share_change'), ('c5_share_of_productivity')),
+missing AS (
+    SELECT n.metric_id, 'headline measure' AS specification, 'headline' AS choice, true AS headline,
+           NULL::DOUBLE AS measured, NULL AS period, NULL AS detail
+    FROM needed n WHERE NOT EXISTS (SELECT 1 FROM rows r WHERE r.metric_id = n.metric_id AND r.headline)
 )
-SELECT 'C5' AS claim_id, c.claim, m.metric, NULL::DOUBLE AS claimed, m.measured, m.unit,
-       CASE WHEN m.last_date IS NOT NULL THEN '1979Q4-' || strftime(m.last_date, '%Y') || 'Q' || quarter(m.last_date) END AS period,
-       CASE WHEN m.measured IS NULL THEN 'not available'
-            WHEN m.pos < 3 AND m.measured < 0 THEN 'supported'
-            WHEN m.pos = 3 AND m.measured > 0 THEN 'supported'
-            ELSE 'not supported' END AS verdict,
-       CASE WHEN m.measured IS NULL
-            THEN 'Not available: ' || coalesce((SELECT reason FROM marts.availability_c3_c5 a WHERE a.analysis = m.analysis), 'no 1979Q4 value held') || '.'
-            ELSE 'From ' || round(m.from_v, 1) || ' to ' || round(m.to_v, 1)
-                 || CASE m.pos WHEN 1 THEN ' (2017 = 100); about a third of the published decline comes from how self-employment income is imputed (Elsby, Hobijn and Sahin 2013)'
-                               WHEN 2 THEN ' percent of net value added (employees only, no self-employment imputation)'
-                               ELSE ' percent of GDP' END
-                 || CASE WHEN m.mixed THEN '; profits and GDP come from different releases (vintages mixed: ' || m.releases || ')' ELSE '' END
-                 || '.'
-       END AS detail
-FROM metrics m CROSS JOIN claim c
-ORDER BY m.pos;
+SELECT 'C5' AS claim_id, metric_id, specification, choice, headline, measured,
+       NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high, period, detail,
+       measured IS NOT NULL AS available,
+       CASE WHEN measured IS NULL THEN coalesce(
+           (SELECT reason FROM marts.availability_c3_c5 WHERE analysis = 'nfb_labor_share' AND NOT available),
+           'no 1979Q4 value of the headline measure is held') END AS reason
+FROM (SELECT * FROM rows UNION ALL SELECT * FROM missing);
