@@ -39,7 +39,7 @@ def title_problems(titles: dict[str, str], claims: pd.DataFrame) -> list[str]:
     if c1 is not None:
         stated = re.search(r"grew (\d+)%.*?compensation (\d+)%", c1)
         productivity = rows("C1", r"^productivity growth")
-        pay = rows("C1", r"^pay growth")
+        pay = rows("C1", r"^(?:typical )?pay growth")
         if not stated:
             problems.append(f"C1 title states no growth figures: {c1!r}")
         elif not productivity.empty and not pay.empty:
@@ -50,7 +50,7 @@ def title_problems(titles: dict[str, str], claims: pd.DataFrame) -> list[str]:
 
     c5 = titles.get("c5_labor_vs_profit_share")
     if c5 is not None:
-        share = rows("C5", r"nonfarm business labor share")
+        share = rows("C5", r"^(?:nonfarm business )?labor share")
         if not share.empty:
             fell = float(share["measured"].iloc[0]) < 0
             if ("fell" in c5) != fell:

@@ -139,7 +139,9 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The claims C1..C5 with their metric rows from marts.claims (claims without rows included),
     each with one verdict and one plain bottom line (the registry's when it has one)."""
     try:
-        frame = con.execute("SELECT * FROM marts.claims ORDER BY claim_id").df()
+        frame = con.execute("SELECT * FROM marts.claims").df()
+        order = [c for c in ("claim_id", "position") if c in frame.columns]
+        frame = frame.sort_values(order, kind="stable")
     except duckdb.CatalogException:
         frame = pd.DataFrame(columns=["claim_id", "claim"])
     rows = records(frame)
@@ -149,7 +151,10 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
         metrics = [r for r in rows if r["claim_id"] == claim_id]
         for metric in metrics:
             metric["moves_most"] = metric.get(MOVES_MOST)
-        verdict = claim_verdict([m.get("verdict") or "not available" for m in metrics])
+        # The verdict model's own claim verdict when it gives one (registry), else the same rule here.
+        verdict = next(
+            (m["claim_verdict"] for m in metrics if m.get("claim_verdict")), None
+        ) or claim_verdict([m.get("verdict") or "not available" for m in metrics])
         bottom_line = (
             registry.get((claim_id, verdict))
             or next((m["bottom_line"] for m in metrics if m.get("bottom_line")), None)

@@ -19,7 +19,8 @@ from decoupling.report.sections import (
 from decoupling.stats import decimal_year
 
 ORDER = 30
-HEADLINE_ORDER = ("nfc_fa_gross", "pnfi_cprofit")
+# The scorecard's headline first (sql/claims/c3_investment_rate/claims_c3.sql picks the same).
+HEADLINE_ORDER = ("pnfi_corporate", "nfc_fa_gross", "pnfi_cprofit")
 
 
 TREND_VERBS = {"rising": "rose", "falling": "fell", "flat": "was flat"}
@@ -86,9 +87,8 @@ def _rate_chart(
     ax.set_ylabel("Investment rate, % of gross profit")
     ax.set_xlabel("Quarter")
     verdicts = con.execute(
-        "SELECT metric, verdict FROM marts.claims WHERE claim_id = 'C3' AND metric LIKE '%trend%' "
-        "AND metric LIKE ? ORDER BY metric",
-        [f"%{headline}%"],
+        "SELECT metric, verdict FROM marts.claims WHERE claim_id = 'C3' "
+        "AND metric LIKE 'investment-rate trend%' ORDER BY metric"
     ).fetchall()
     title = rate_title(era_rows, verdicts)
     style.title(ax, title)
