@@ -182,6 +182,8 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         trends[column] = pd.to_datetime(trends[column])
     # The catalog's titles of the definitions label the lines (never their code names).
     labels = {r["analysis"]: r["label"] for r in section.context["availability"]}
+    if "label" in trends.columns:
+        labels.update(trends.dropna(subset=["label"]).set_index("definition")["label"].to_dict())
     section.context["labels"] = labels
     if any(d in set(rates["definition"]) for d in HEADLINE_ORDER):
         section.charts.append(_rate_chart(con, rates, trends, breaks, labels))
