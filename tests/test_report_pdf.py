@@ -44,15 +44,88 @@ def test_page_one_is_the_scorecard_and_not_blank(pdf, tmp_path, warehouse_ro):
     assert 205 < width_mm < 215, f"page 1 is {width_mm:.0f} mm wide, not A4"
 
     first = _text(pdf, 1)
+    flat_first = re.sub(r"\s+", " ", first)
     assert "Summary: the claim scorecard" in first
+    assert "Key to the verdicts" in first and "Cite this" in first
+    from decoupling.report.build import scorecard
+
+    claims = scorecard(warehouse_ro)
+    assert claims
+    for claim in claims:  # page 1: every claim's verdict and its bottom line
+        assert f"{claim['claim_id']} " in first
+        assert claim["verdict"] in first
+        assert re.sub(r"\s+", " ", claim["bottom_line"])[:40] in flat_first, claim["claim_id"]
+    second = _text(pdf, 2)  # the full rows follow on page 2
     rows = warehouse_ro.execute(
         "SELECT claim_id, measured, unit, verdict FROM marts.claims"
     ).fetchall()
     assert rows
     for claim_id, measured, unit, verdict in rows:
-        assert _with_unit(measured, unit) in first, f"{claim_id}: {measured} not on page 1"
-        assert verdict in first
+        assert _with_unit(measured, unit) in second, f"{claim_id}: {measured} not on page 2"
+        assert verdict in second
     assert f"Page 1 of {_page_count(pdf)}" in first
+
+
+def test_pdf_pages_are_not_left_nearly_empty(pdf, tmp_path):
+    """No page less than a third full, except the last page of a section (the page before a
+    section that starts on a new page, and the last page)."""
+    text = _text(pdf)
+    pages = text.split("\f")[:-1]
+    starts_section = [bool(re.search(r"^\s*C\d\. ", page, re.M)) for page in pages]
+    sparse = []
+    for number, page in enumerate(pages, start=1):
+        last_of_section = number == len(pages) or starts_section[number]
+        lines = [line for line in page.splitlines() if line.strip()]
+        if len(lines) < 14 and not last_of_section:  # a full page holds 60-90 lines
+            sparse.append((number, len(lines)))
+    assert not sparse, f"pages with almost nothing on them: {sparse}"
+
+
+def test_pdf_table_headers_never_break_inside_a_word(refreshed):
+    """Each header cell's lines, as WeasyPrint laid them out, hold whole words only."""
+    from datetime import UTC, datetime
+
+    from decoupling import warehouse
+    from decoupling.report import build as report
+
+    con = warehouse.connect_published(refreshed["settings"])
+    try:
+        context = report.gather(con)
+    finally:
+        con.close()
+    context["generated_at"] = datetime.now(UTC)
+    document = report.render_pdf(context, refreshed["settings"].output_dir)
+    broken = []
+
+    def line_texts(box) -> list[str]:
+        lines = []
+        for child in getattr(box, "children", []) or []:
+            if type(child).__name__ == "LineBox":
+                lines.append("".join(t.text for t in _text_boxes(child)))
+            else:
+                lines.extend(line_texts(child))
+        return lines
+
+    def walk(box) -> None:
+        if getattr(box, "element_tag", None) == "th" and box.element is not None:
+            # compared without case: headers may be set in capitals by CSS
+            words = {w.lower() for w in "".join(box.element.itertext()).split()}
+            for line in line_texts(box):
+                broken.extend(w for w in line.split() if w.lower() not in words)
+            return
+        for child in getattr(box, "children", []) or []:
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert not broken, f"header words broken across lines: {broken[:10]}"
+
+
+def _text_boxes(box):
+    if hasattr(box, "text") and isinstance(box.text, str):
+        yield box
+    for child in getattr(box, "children", []) or []:
+        yield from _text_boxes(child)
 
 
 def test_table_of_contents_page_numbers_point_at_the_headings(pdf):
@@ -60,7 +133,7 @@ def test_table_of_contents_page_numbers_point_at_the_headings(pdf):
     pages = text.split("\f")
     entries = re.findall(r"^\s*\d+\.\s+(.+?)\s*\.{3,}\s*(\d+)\s*$", text, re.M)
     titles = {title for title, _ in entries}
-    assert {"Summary: the claim scorecard", "Methods"} <= titles, entries
+    assert {"Summary: the claim scorecard", "Methods in brief", "Glossary"} <= titles, entries
     assert any(t.startswith("C1.") for t in titles), entries
     for title, page in entries:
         body = pages[int(page) - 1]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
@@ -44,11 +46,17 @@ def _spans(years: list[int]) -> str:
     return ", ".join(spans_text)
 
 
-def _finish(fig, ax, source_short: str) -> None:
-    """Whole-year ticks, and room under the axis for the source line."""
+def _finish(fig, ax, source: str) -> None:
+    """Whole-year ticks, the legend's room inside the figure, and the source line (once: the
+    report's caption does not repeat it)."""
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.subplots_adjust(bottom=0.2)
-    style.add_source(fig, source_short)
+    fig.tight_layout()
+    style.add_source(fig, source)
+
+
+def _readable(label: str) -> str:
+    """A category label without the catalog's notes to itself ("unverified id")."""
+    return re.sub(r"\s*\([^)]*unverified id\)", "", label)
 
 
 def _barber_chart(con: duckdb.DuckDBPyConnection, data: pd.DataFrame, oews: str) -> Chart:
@@ -71,6 +79,7 @@ def _barber_chart(con: duckdb.DuckDBPyConnection, data: pd.DataFrame, oews: str)
         linewidth=1.2,
     )
     ax.set_yscale("log")
+    style.plain_log_axis(ax.yaxis)
     ax.set_ylabel("Hours of work per TV (log scale)")
     ax.set_xlabel("Year (OEWS: May)")
     both = data.dropna(subset=["hours_mean"])
@@ -81,15 +90,15 @@ def _barber_chart(con: duckdb.DuckDBPyConnection, data: pd.DataFrame, oews: str)
         f"A constant-quality TV fell from {first['hours_mean']:.0f} to {last['hours_mean']:.0f} "
         f"barber-hours, {int(first['year'])}-{int(last['year'])}"
     )
-    ax.set_title(title)
-    ax.legend(loc="upper right")
+    style.title(ax, title)
+    style.legend_right(ax, columns=24)
     tv = data["tv_series_id"].dropna().iloc[0]
     source = (
         f"Source: BLS CPI televisions ({tv}) anchored to ${price:,.0f} in {anchor}; BLS OEWS "
         f"39-5011 (May {oews}; no file 2009-2012); AHETPI via FRED. Held: "
         f"{_held(con, [tv, 'AHETPI', 'OEWS_NATIONAL'])}. Gaps are not interpolated."
     )
-    _finish(fig, ax, f"Source: BLS CPI televisions ({tv}), BLS OEWS 39-5011, AHETPI (FRED).")
+    _finish(fig, ax, source)
     return Chart("c2_barber_hours_per_tv", title, style.to_svg(fig), data, source)
 
 
@@ -119,7 +128,7 @@ def _century_charts(con: duckdb.DuckDBPyConnection, century: pd.DataFrame) -> li
                 kwargs = {"color": "#000000", "linewidth": 2.6}
             elif role == "context":
                 kwargs = {"color": "#999999", "linestyle": ":", "linewidth": 1.2}
-            ax.plot(rows["year"], rows[column], label=label, **kwargs)
+            ax.plot(rows["year"], rows[column], label=_readable(label), **kwargs)
         if column == "time_price_index":
             ax.axhline(100, color="#888888", linewidth=0.8)
         else:
@@ -149,14 +158,14 @@ def _century_charts(con: duckdb.DuckDBPyConnection, century: pd.DataFrame) -> li
             )
         else:
             title = "CPI categories against average hourly earnings since 2000"
-        ax.set_title(title)
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7.5)
+        style.title(ax, title)
+        style.legend_right(ax, columns=26)
         source = (
             f"Source: BLS CPI-U item indexes and AHETPI via FRED (snapshot items: 2000-2019, "
             f"rebased Jan 2000 = 100; categories end where their data end, latest {last_year}). "
             f"Held: {held}."
         )
-        _finish(fig, ax, "Source: BLS CPI-U item indexes; AHETPI (BLS via FRED).")
+        _finish(fig, ax, source)
         charts.append(Chart(name, title, style.to_svg(fig), frame, source))
     return charts
 

@@ -62,7 +62,7 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     top.axhline(0, color="#555555", linewidth=0.8)
     top.set_ylabel("% of GDP")
     top.xaxis.set_visible(False)  # shares the lower panel's quarter axis
-    top.legend(loc="upper left", ncol=3, fontsize=7)
+    style.legend_right(top, columns=24)
     bottom.plot(data["date"], data[residual_col], color="#D55E00", linewidth=1.2)
     bottom.axhline(0, color="#555555", linewidth=0.8)
     bottom.set_ylabel("% of GDP")
@@ -79,7 +79,8 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         if gov_share > 0
         else f"{term} took {100 * -gov_share:.0f}% off profits after tax, last ten years"
     )
-    top.set_title(title)
+    style.title(top, title)
+    fig.tight_layout()
     ids = (["W170RC1Q027SBEA", "TGDEF", "NETFI"] if full else ["GPDI"]) + [
         "CPATAX",
         "COFC",

@@ -29,7 +29,7 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     )
     top.set_ylabel("Index, 2017 = 100")
     top.xaxis.set_visible(False)  # shares the lower panel's quarter axis
-    top.legend(loc="lower left", fontsize=7)
+    style.legend_right(top, columns=26)
     bottom.plot(
         data["date"],
         data["cprofit_gdp_pct"],
@@ -44,7 +44,7 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     )
     bottom.set_ylabel("Percent")
     bottom.set_xlabel("Quarter")
-    bottom.legend(loc="upper left", fontsize=7)
+    style.legend_right(bottom, columns=26)
     base = data[data["date"] == "1979-10-01"]
     last_ls = data.dropna(subset=["nfb_labor_share_idx"]).iloc[-1]
     last_pr = data.dropna(subset=["cprofit_gdp_pct"]).iloc[-1]
@@ -59,7 +59,8 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         )
     else:
         title = "Labor share and profit share"
-    top.set_title(title)
+    style.title(top, title)
+    fig.tight_layout()
     source = source_line(
         con,
         [

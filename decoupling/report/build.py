@@ -23,6 +23,7 @@ import jinja2
 import pandas as pd
 
 from decoupling import warehouse
+from decoupling.report import style
 from decoupling.report.sections import Chart, Section, builders, records
 from decoupling.settings import TEMPLATES_DIR, Settings
 
@@ -33,10 +34,12 @@ VERDICT_CLASS = {
     "supported": "ok",
     "partly supported": "part",
     "not supported": "no",
+    "inconclusive": "na",
     "not available": "na",
+    "not testable": "na",
 }
 
-# The five claims of docs/CLAIMS.md, so the scorecard names a claim even before its analysis
+# The five claims (docs/methods.md), so the scorecard names a claim even before its analysis
 # exists (its row then says "not measured"). Rows in marts.claims carry their own sentence.
 CLAIMS = {
     "C1": "Since 1979 US productivity rose about 90% while typical worker pay rose about 33%.",
@@ -82,18 +85,81 @@ def _build_sections(con: duckdb.DuckDBPyConnection, progress: Progress | None) -
     return sections
 
 
-def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """The claims C1..C5 with their metric rows from marts.claims (claims without rows included)."""
+def claim_verdict(verdicts: list[str]) -> str:
+    """One verdict for a claim from its rows: supported only when every tested row is, not
+    supported when none is supported or partly supported, otherwise partly supported."""
+    tested = [v for v in verdicts if v not in ("not available", "not testable")]
+    if not tested:
+        return verdicts[0] if verdicts else "not available"
+    if all(v == "supported" for v in tested):
+        return "supported"
+    if all(v == "inconclusive" for v in tested):
+        return "inconclusive"
+    if not any(v in ("supported", "partly supported") for v in tested):
+        return "not supported"
+    return "partly supported"
+
+
+def _plain_bottom_line(verdict: str, metrics: list[dict]) -> str:
+    """A bottom line in plain words when the registry gives none: how many rows hold, and which
+    do not."""
+    if not metrics:
+        return "Not measured in this build: the analysis is not in the warehouse yet."
+    held = [m for m in metrics if m.get("verdict") == "supported"]
+    weaker = [m for m in metrics if m.get("verdict") != "supported"]
+    if verdict == "supported":
+        return f"Holds on every measure tested ({len(held)} of {len(metrics)})."
+    if verdict == "not available":
+        return "The inputs are not held in this build, so the claim is not tested."
+    first = weaker[0]
+    metric = re.sub(r"\s*\(.*", "", first.get("metric") or "").strip()
+    return (
+        f"{len(held)} of {len(metrics)} measures hold; {metric} is {first.get('verdict')}"
+        + (f" (and {len(weaker) - 1} more row{'s' * (len(weaker) > 2)})" if len(weaker) > 1 else "")
+        + "."
+    )
+
+
+def _registry_bottom_lines(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(claim id, verdict) -> the registry's bottom line, when marts.claim_registry exists."""
     try:
-        frame = con.execute("SELECT * FROM marts.claims ORDER BY claim_id, metric").df()
+        frame = con.execute("SELECT * FROM marts.claim_registry").df()
+    except duckdb.CatalogException:
+        return {}
+    lines = {}
+    for row in records(frame):
+        for column, text in row.items():
+            if column.startswith("bottom_line_") and text:
+                verdict = column.removeprefix("bottom_line_").replace("_", " ")
+                lines[(row["claim_id"], verdict)] = text
+    return lines
+
+
+def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """The claims C1..C5 with their metric rows from marts.claims (claims without rows included),
+    each with one verdict and one plain bottom line (the registry's when it has one)."""
+    try:
+        frame = con.execute("SELECT * FROM marts.claims").df()
+        order = [c for c in ("claim_id", "position") if c in frame.columns]
+        frame = frame.sort_values(order, kind="stable")
     except duckdb.CatalogException:
         frame = pd.DataFrame(columns=["claim_id", "claim"])
     rows = records(frame)
+    registry = _registry_bottom_lines(con)
     claims: list[dict] = []
     for claim_id in sorted(set(CLAIMS) | {r["claim_id"] for r in rows}):
         metrics = [r for r in rows if r["claim_id"] == claim_id]
         for metric in metrics:
             metric["moves_most"] = metric.get(MOVES_MOST)
+        # The verdict model's own claim verdict when it gives one (registry), else the same rule here.
+        verdict = next(
+            (m["claim_verdict"] for m in metrics if m.get("claim_verdict")), None
+        ) or claim_verdict([m.get("verdict") or "not available" for m in metrics])
+        bottom_line = (
+            registry.get((claim_id, verdict))
+            or next((m["bottom_line"] for m in metrics if m.get("bottom_line")), None)
+            or _plain_bottom_line(verdict, metrics)
+        )
         claims.append(
             {
                 "claim_id": claim_id,
@@ -101,6 +167,8 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 "claim": next((m["claim"] for m in metrics if m.get("claim")), None)
                 or CLAIMS.get(claim_id, ""),
                 "metrics": metrics,
+                "verdict": verdict,
+                "bottom_line": bottom_line,
             }
         )
     return claims
@@ -132,12 +200,22 @@ def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def changes(con: duckdb.DuckDBPyConnection) -> dict:
     """What the latest loading run changed, per series (OEWS occupations grouped as one line)."""
-    runs = con.execute(
-        "SELECT run_id, finished_at, new_rows, revised_rows FROM meta.runs "
+    every = con.execute(
+        "SELECT run_id, finished_at, new_rows, revised_rows, coalesce(inputs, '') FROM meta.runs "
         "WHERE new_rows IS NOT NULL ORDER BY finished_at DESC"
     ).fetchall()
+    # A partial run (--series) is described in one line; the table is the last full refresh's.
+    runs = [r for r in every if "series" not in r[4]] or every
+    partial = None
+    if every and every[0][0] != (runs[0][0] if runs else None):
+        latest = every[0]
+        partial = dict(
+            zip(
+                ["run_id", "finished_at", "new_rows", "revised_rows", "inputs"], latest, strict=True
+            )
+        )
     if not runs:
-        return {"run": None, "first_load": True, "rows": [], "more": 0}
+        return {"run": None, "first_load": True, "rows": [], "more": 0, "partial": None}
     run_id = runs[0][0]
     frame = con.execute(
         """
@@ -161,23 +239,41 @@ def changes(con: duckdb.DuckDBPyConnection) -> dict:
             "revised_rows": runs[0][3],
         },
         "first_load": len(runs) == 1,
+        "partial": partial,
         "series_changed": len(frame),
         "rows": records(frame.head(limit)),
         "more": max(0, len(frame) - limit),
     }
 
 
-def tables(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """The warehouse's tables and views with their descriptions (meta.tables)."""
-    try:
-        return records(
-            con.execute(
-                "SELECT schema_name, table_name, kind, column_count, description "
-                "FROM meta.tables ORDER BY schema_name, table_name"
-            ).df()
-        )
-    except duckdb.CatalogException:
-        return []
+def repository_url() -> str:
+    """The project's repository, from the package metadata or DECOUPLING_REPOSITORY_URL."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    url = os.environ.get("DECOUPLING_REPOSITORY_URL")
+    if not url:
+        try:
+            urls = metadata("decoupling").get_all("Project-URL") or []
+        except PackageNotFoundError:
+            urls = []
+        url = next((u.split(",", 1)[1].strip() for u in urls if "," in u), None)
+    return f"Repository: {url}" if url else "Repository: see the project's README."
+
+
+def cite(provenance_rows: list[dict]) -> dict:
+    """The data vintage range and the last observation held, for the "cite this" block."""
+    held = [p for p in provenance_rows if p.get("available")]
+    accessed = sorted(p["accessed_at"] for p in held if p.get("accessed_at") is not None)
+    last = sorted(p["last_date"] for p in held if p.get("last_date") is not None)
+    span = ""
+    if accessed:
+        first, final = f"{accessed[0]:%Y-%m-%d}", f"{accessed[-1]:%Y-%m-%d}"
+        span = f"as accessed {first}" if first == final else f"as accessed {first} to {final}"
+    return {
+        "vintages": span,
+        "observations": f"{last[-1]:%Y-%m}" if last else "",
+        "repository": repository_url(),
+    }
 
 
 def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> dict:
@@ -187,14 +283,17 @@ def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> 
         "SELECT run_id, finished_at, inputs FROM meta.runs ORDER BY finished_at DESC LIMIT 1"
     ).fetchall()
     run = run[0] if run else None
+    claims = scorecard(con)
+    sources = provenance(con)
     return {
         "sections": sections,
         "section_ids": {s.id for s in sections if s.template},
         "section_anchors": {s.id.lower() for s in sections},
-        "claims": scorecard(con),
-        "provenance": provenance(con),
+        "claims": claims,
+        "has_rules": any(m.get("rule_phrase") for c in claims for m in c["metrics"]),
+        "cite": cite(sources),
+        "provenance": sources,
         "changes": changes(con),
-        "tables": tables(con),
         "run": {"run_id": run[0], "finished_at": run[1], "inputs": run[2]} if run else None,
         "verdict_class": VERDICT_CLASS,
     }
@@ -218,6 +317,11 @@ def _figure(value) -> str:
     if size >= 1 or size == 0:
         return f"{value:,.2f}"
     return f"{value:.3g}"
+
+
+def _period(text: str | None) -> str:
+    """A period in one form: an en dash between its ends (1979Q4–2025Q3, 1948–1979)."""
+    return re.sub(r"(?<=[\dQq])-(?=\d|latest)", "\u2013", text or "")
 
 
 def _first_sentence(text: str | None) -> str:
@@ -256,6 +360,7 @@ def _environment() -> jinja2.Environment:
     env.filters["fmt"] = _fmt
     env.filters["with_unit"] = _with_unit
     env.filters["first_sentence"] = _first_sentence
+    env.filters["period"] = _period
     env.filters["heading"] = _heading
     env.globals["short_units"] = SHORT_UNITS
     return env
@@ -264,7 +369,7 @@ def _environment() -> jinja2.Environment:
 def _chart_as_image(chart: Chart) -> Chart:
     """The chart with its SVG as a data-URI image: WeasyPrint draws it as vectors, and it does not
     run the HTML style cascade over every SVG element (which only logs noise)."""
-    encoded = base64.b64encode(chart.svg.encode()).decode()
+    encoded = base64.b64encode(style.strip_hover(chart.svg).encode()).decode()
     alt = jinja2.utils.markupsafe.escape(chart.alt or chart.title)
     img = f'<img class="chart-svg" src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
     return dataclasses.replace(chart, svg=img)
@@ -305,6 +410,16 @@ def _chart_problems(sections: list[Section]) -> list[str]:
     return problems
 
 
+def tidy_csv(frame: pd.DataFrame) -> bytes:
+    """A chart's data as CSV: floats to six significant figures (well beyond what any source
+    publishes; no 100.00000000000001), dates as dates."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].map(lambda v: float(f"{v:.6g}") if v == v else v)
+    return frame.to_csv(index=False, date_format="%Y-%m-%d").encode()
+
+
 def build_report(settings: Settings, progress: Progress | None = None) -> dict[str, Path]:
     """Write report.html, report.pdf, charts/*.svg and data/*.csv under the output folder."""
     out = settings.output_dir
@@ -321,7 +436,7 @@ def build_report(settings: Settings, progress: Progress | None = None) -> dict[s
     charts = [chart for section in context["sections"] for chart in section.charts]
     for index, chart in enumerate(charts, start=1):
         _write_atomic(out / "charts" / f"{chart.name}.svg", chart.svg.encode())
-        _write_atomic(out / "data" / f"{chart.name}.csv", chart.data.to_csv(index=False).encode())
+        _write_atomic(out / "data" / f"{chart.name}.csv", tidy_csv(chart.data))
         if progress:
             progress(f"chart drawn {index}/{len(charts)}: {chart.name}")
     # The scorecard and provenance as data too: what the summary page shows, re-usable.

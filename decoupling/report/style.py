@@ -36,7 +36,7 @@ RC = {
     "grid.linewidth": 0.6,
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
     "legend.frameon": False,
-    "legend.fontsize": 8.5,
+    "legend.fontsize": 8.5,  # >= 8 pt once the chart is printed at the A4 text width
     "lines.linewidth": 1.8,
     "svg.fonttype": "none",  # text stays text: searchable, sharp, small
     "svg.hashsalt": "decoupling",  # stable ids: the same data gives the same SVG
@@ -55,6 +55,66 @@ def new_figure(**kwargs) -> tuple[Figure, plt.Axes]:
 
 
 SOURCE_FONT_SIZE = 7.5
+LEGEND_FONT_SIZE = 8.5
+TITLE_FONT_SIZE = 11
+
+
+def title(ax: plt.Axes, text: str, **_ignored) -> None:
+    """The chart's title (it states the finding), set over the whole figure from its left edge
+    and wrapped to the figure's width, so the saved chart is never widened by it (a wider chart
+    is printed smaller, legends and all). Call fig.tight_layout() afterwards."""
+    fig = ax.get_figure()
+    columns = int(fig.get_size_inches()[0] * 72 * 0.97 / (TITLE_FONT_SIZE * 0.66))
+    fig.suptitle(
+        textwrap.fill(text, columns),
+        x=0.01,
+        ha="left",
+        fontsize=TITLE_FONT_SIZE,
+        fontweight="bold",
+    )
+
+
+def legend_right(ax: plt.Axes, columns: int = 30, **kwargs):
+    """The legend beside the axes, never over the data; long labels wrapped to `columns`.
+    Call fig.tight_layout() afterwards so the axes make room for it inside the figure."""
+    handles, labels = ax.get_legend_handles_labels()
+    labels = [textwrap.fill(label, columns) for label in labels]
+    kwargs.setdefault("fontsize", LEGEND_FONT_SIZE)
+    if kwargs.get("title"):
+        kwargs.setdefault("title_fontsize", LEGEND_FONT_SIZE)
+        kwargs["title"] = textwrap.fill(kwargs["title"], columns)
+    return ax.legend(
+        handles,
+        labels,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        alignment="left",
+        **kwargs,
+    )
+
+
+def plain_log_axis(axis) -> None:
+    """A log axis labelled 1, 2, 5, 10, 20 ... instead of 10^0, 10^1."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.10g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def label_colour(face) -> str:
+    """Black or white, whichever reads better on a bar of colour `face` (WCAG contrast)."""
+    from matplotlib.colors import to_rgb
+
+    def luminance(colour) -> float:
+        linear = [
+            c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light = luminance(face)
+    return "#000000" if (light + 0.05) / 0.05 >= 1.05 / (light + 0.05) else "#ffffff"
 
 
 def wrap_to_figure(text: str, fig: Figure, fontsize: float) -> str:
@@ -154,17 +214,127 @@ def _svg_box(fig: Figure) -> Bbox:
         fig.set_dpi(dpi)
 
 
+def _hover_label(value) -> str:
+    """A data value as a reader would write it: 2019-07, 1979Q4, 12.3, 1,234."""
+    import datetime as dt
+
+    import numpy as np
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[D]").item()
+    if isinstance(value, dt.date):
+        return f"{value:%Y-%m}" if value.day == 1 else f"{value:%Y-%m-%d}"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != number:
+        return ""
+    return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:,.4g}"
+
+
+def _x_values(line) -> list:
+    from matplotlib.dates import num2date
+
+    original = list(line.get_xdata(orig=True))
+    if original and not isinstance(original[0], (int, float)) or line.axes is None:
+        return original
+    converter = (
+        line.axes.xaxis.get_converter() if hasattr(line.axes.xaxis, "get_converter") else None
+    )
+    if converter is not None and "Date" in type(converter).__name__:
+        return [num2date(x).date() for x in line.get_xdata()]
+    return original
+
+
+HOVER_GROUP = re.compile(r'<g class="hover">.*?</g>\n?', re.S)
+
+
+def _hover_targets(fig: Figure, box: Bbox) -> str:
+    """One invisible circle (bars: rectangle) per plotted value, carrying an SVG <title>: the
+    browser shows it on hover, with no script. Coordinates are the saved SVG's (72 dpi, y down,
+    origin at the saved box). The PDF drops this group (strip_hover)."""
+    from html import escape
+
+    import numpy as np
+
+    dpi = fig.dpi
+    fig.set_dpi(72)
+    try:
+        x0, top = box.x0 * 72, box.y1 * 72
+        marks: list[str] = []
+        for ax in fig.get_axes():
+            if not ax.get_visible():
+                continue
+            for line in ax.get_lines():
+                if not line.get_visible() or line.get_transform() is not ax.transData:
+                    continue
+                name = line.get_label()
+                name = "" if name.startswith("_") else name.replace("\n", " ") + ": "
+                points = ax.transData.transform(np.asarray(line.get_xydata(), dtype=float))
+                xs, ys = _x_values(line), line.get_ydata(orig=True)
+                for (px, py), xv, yv in zip(points, xs, ys, strict=False):
+                    if not (np.isfinite(px) and np.isfinite(py)):
+                        continue
+                    text = escape(f"{name}{_hover_label(xv)}, {_hover_label(yv)}")
+                    marks.append(
+                        f'<circle cx="{px - x0:.1f}" cy="{top - py:.1f}" r="3">'
+                        f"<title>{text}</title></circle>"
+                    )
+            for container in getattr(ax, "containers", []):
+                horizontal = getattr(container, "orientation", "vertical") == "horizontal"
+                label = container.get_label()
+                label = "" if not label or label.startswith("_") else label + ": "
+                for patch in container.patches:
+                    bb = patch.get_window_extent()
+                    value = patch.get_width() if horizontal else patch.get_height()
+                    marks.append(
+                        f'<rect x="{bb.x0 - x0:.1f}" y="{top - bb.y1:.1f}" '
+                        f'width="{bb.width:.1f}" height="{bb.height:.1f}">'
+                        f"<title>{escape(label + _hover_label(value))}</title></rect>"
+                    )
+            for collection in ax.collections:
+                offsets = collection.get_offsets()
+                if not len(offsets) or getattr(collection, "get_sizes", None) is None:
+                    continue
+                if not len(collection.get_sizes()):
+                    continue
+                name = collection.get_label()
+                name = "" if name.startswith("_") else name + ": "
+                points = collection.get_offset_transform().transform(offsets)
+                for (px, py), (xv, yv) in zip(points, np.asarray(offsets), strict=False):
+                    text = escape(f"{name}{_hover_label(xv)}, {_hover_label(yv)}")
+                    marks.append(
+                        f'<circle cx="{px - x0:.1f}" cy="{top - py:.1f}" r="3">'
+                        f"<title>{text}</title></circle>"
+                    )
+    finally:
+        fig.set_dpi(dpi)
+    return '<g class="hover">' + "".join(marks) + "</g>\n" if marks else ""
+
+
+def strip_hover(svg: str) -> str:
+    """The chart without its hover targets (paper has no pointer)."""
+    return HOVER_GROUP.sub("", svg)
+
+
 def to_svg(fig: Figure) -> str:
     """The figure as inline SVG (text kept as text). A chart that breaks the rules is marked with
     a data-chart-problems attribute, which the report logs and the tests look for."""
     found = problems(fig)
     buffer = io.StringIO()
+    box = _svg_box(fig)
     with plt.rc_context(RC):
-        fig.savefig(buffer, format="svg", bbox_inches=_svg_box(fig), metadata={"Date": None})
+        fig.savefig(buffer, format="svg", bbox_inches=box, metadata={"Date": None})
+    hover = _hover_targets(fig, box)
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog so it inlines into HTML
     svg = _unique_ids(svg)
+    end = svg.rindex("</svg>")
+    svg = svg[:end] + hover + svg[end:]
     if found:
         marker = "; ".join(found).replace('"', "'")
         svg = svg.replace("<svg", f'<svg data-chart-problems="{marker}"', 1)

@@ -16,7 +16,7 @@ from decoupling.report.sections import Chart, Section
 
 ORDER = 10
 
-# Published reference figures, shown labelled as theirs (docs/CLAIMS.md), never as our output.
+# Published reference figures, shown labelled as theirs (docs/methods.md), never as our output.
 BIVENS_MISHEL_2015 = {
     "window": "1973-2014",
     "shares_pct": {"inequality": 58.9, "labor_share": 11.5, "prices": 29.6},
@@ -44,6 +44,48 @@ WEDGES = [
     ("labor_share", "Labor share"),
     ("prices", "Prices (consumer vs output)"),
 ]
+# Readable names for the measurement choices and named variants (chart labels never show code names).
+CHOICE_LABELS = {
+    "productivity": "Productivity",
+    "productivity_prices": "Productivity prices",
+    "pay": "Pay",
+    "deflator": "Deflator",
+}
+OPTION_LABELS = {
+    "nonfarm_business": "nonfarm business",
+    "total_economy_net": "total economy, net",
+    "nonfinancial_corporate": "nonfinancial corporations",
+    "consumer": "consumer prices",
+    "output": "own output prices",
+    "mean_compensation": "mean compensation",
+    "median_weekly": "median weekly earnings",
+    "ahe_comp_ratio": "prod./nonsup. pay with benefits",
+    "ahe": "prod./nonsup. hourly earnings",
+    "nonfarm_output": "nonfarm output deflator",
+    "cpi_u": "CPI-U",
+    "cpi_u_rs": "CPI-U-RS",
+    "gdp": "GDP deflator",
+    "bls_consumer": "BLS consumer deflator",
+    "epi_cpi": "EPI extended CPI",
+    "pce": "PCE price index",
+    "chained_cpi": "chained CPI",
+}
+VARIANT_LABELS = {
+    "epi": "EPI (since 2024)",
+    "epi_pre2024": "EPI (until 2024)",
+    "epi_output_prices": "Bivens & Mishel framing",
+    "bls": "BLS published pair",
+    "feldstein": "Feldstein (2008)",
+    "median_weekly": "Median weekly earnings",
+    "typical_cpi_u": "Popular chart (CPI-U)",
+}
+
+
+def readable(code: str, labels: dict[str, str]) -> str:
+    """A code name as a reader reads it; unknown names lose their underscores."""
+    return labels.get(code, code.replace("_", " "))
+
+
 EPI_SERIES = [
     "NIPA_T10705_L30_NDP",
     "TOTAL_ECONOMY_HOURS_ALL_WORKERS",
@@ -126,13 +168,8 @@ def _indexed_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     ax.axhline(100, color="#888888", linewidth=0.8)
     ax.set_ylabel(f"Index, {BASE} = 100")
     ax.set_xlabel("Quarter")
-    ax.set_title(title)
-    ax.legend(
-        loc="upper left",
-        fontsize=7.5,
-        title="All deflated by EPI's extended chained CPI",
-        title_fontsize=7.5,
-    )
+    style.title(ax, title)
+    style.legend_right(ax, title="All deflated by EPI's extended chained CPI", columns=26)
     source = _source_line(con, EPI_SERIES + ["LES1252881600Q", "CPIAUCSL"])
     _finish(fig, source)
     out = data.rename(columns={"line": "pay_line"})
@@ -183,16 +220,19 @@ def _wedge_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart | None, pd.DataF
     left = [0.0] * len(data)
     for key, label in WEDGES:
         values = data[key].astype(float).tolist()
-        ax.barh(data["who"], values, left=left, label=label, height=0.55)
+        bars = ax.barh(data["who"], values, left=left, label=label, height=0.55)
+        ink = style.label_colour(bars.patches[0].get_facecolor())
         for i, v in enumerate(values):
             if abs(v) >= 6:
-                ax.text(left[i] + v / 2, i, f"{v:.0f}%", ha="center", va="center", fontsize=8)
+                ax.text(
+                    left[i] + v / 2, i, f"{v:.0f}%", ha="center", va="center", fontsize=8, color=ink
+                )
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.invert_yaxis()
     ax.set_xlabel("Share of the productivity-pay gap (log points), percent")
     ax.set_ylabel("Whose split, window")
-    ax.set_title(title, pad=22)
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, fontsize=7.5)
+    style.title(ax, title)
+    style.legend_right(ax, columns=22)
     source = _source_line(con, EPI_SERIES + ["GDPDEF"])
     source += " Reference: Bivens & Mishel (2015), EPI, as published."
     _finish(fig, source)
@@ -239,18 +279,25 @@ def _specification_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.Data
         marker="D",
         label="A named variant",
     )
-    for i, row in named.iterrows():
-        top.annotate(
-            row["named_as"],
-            (i, row["gap_pts"]),
-            fontsize=6.5,
-            xytext=(3, 4),
-            textcoords="offset points",
-        )
+    # Named variants listed beside the panel, not written over the points (they crowd there).
+    listing = "\n".join(
+        f"{', '.join(readable(v, VARIANT_LABELS) for v in row['named_as'].split(', '))}: "
+        f"{row['gap_pts']:.0f}"
+        for _, row in named.sort_values("gap_pts", ascending=False).iterrows()
+    )
+    top.text(
+        1.02,
+        0.0,
+        "Named variants, gap in points:\n" + listing,
+        transform=top.transAxes,
+        fontsize=style.LEGEND_FONT_SIZE - 0.5,
+        va="bottom",
+        ha="left",
+    )
     top.axhline(0, color="#555555", linewidth=0.8)
     top.set_ylabel(f"Gap since {BASE}, points")
-    top.set_title(title)
-    top.legend(loc="upper left")
+    style.title(top, title)
+    style.legend_right(top)
     for row_index, (choice, option) in enumerate(options):
         hits = [i for i, v in enumerate(data[choice]) if v == option]
         colour = style.PALETTE[choices.index(choice) + 1]
@@ -258,7 +305,10 @@ def _specification_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart, pd.Data
     bottom.set_xlim(-0.05 * len(data), 1.05 * len(data))
     bottom.set_ylim(len(options) - 0.5, -0.5)  # first option on top
     bottom.set_yticks(range(len(options)))
-    bottom.set_yticklabels([f"{c.replace('_', ' ')}: {o}" for c, o in options], fontsize=6.5)
+    bottom.set_yticklabels(
+        [f"{readable(c, CHOICE_LABELS)}: {readable(o, OPTION_LABELS)}" for c, o in options],
+        fontsize=7.5,
+    )
     bottom.set_xlabel("Combinations of productivity x prices x pay x deflator, sorted by gap")
     bottom.set_ylabel("Choice in use")
     bottom.grid(False)
@@ -305,14 +355,14 @@ def _base_chart(con: duckdb.DuckDBPyConnection) -> Chart:
             frame["base_period"],
             frame["rate_gap"],
             marker=markers[i % len(markers)],
-            label=variant,
+            label=readable(variant, VARIANT_LABELS),
             linewidth=1.3,
         )
     ax.axhline(0, color="#555555", linewidth=0.8)
     ax.set_xlabel("Base quarter (cyclical peak); window runs to the latest quarter held")
-    ax.set_ylabel("Productivity minus pay growth, points a year")
-    ax.set_title(title)
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), title="Named variant")
+    ax.set_ylabel("Productivity minus pay, pts a year")
+    style.title(ax, title)
+    style.legend_right(ax, title="Named variant", columns=24)
     source = _source_line(con, EPI_SERIES + ["OPHNFB", "COMPNFB", "COMPRNFB", "LES1252881600Q"])
     _finish(fig, source)
     return Chart("c1_base_periods", title, style.to_svg(fig), data, source)
@@ -361,7 +411,12 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
             "median": multiverse["gap_pts"].median(),
             "max": multiverse["gap_pts"].max(),
             "lowest": multiverse.iloc[0].to_dict(),
+            "lowest_label": ", ".join(
+                readable(multiverse.iloc[0][choice], OPTION_LABELS)
+                for choice in ("productivity", "productivity_prices", "pay", "deflator")
+            ),
         },
+        variant_labels=VARIANT_LABELS,
         wedges=wedges.to_dict("records"),
         variants=con.execute(
             "SELECT variant, description FROM marts.c1_variants WHERE named ORDER BY variant"

@@ -41,8 +41,9 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         f"As published, the gap went from {first['gap_pts']:.0f} points "
         f"({first['vintage_date']:%Y-%m}) to {last['gap_pts']:.0f} ({last['vintage_date']:%Y-%m})"
     )
-    ax.set_title(title)
-    ax.legend(loc="upper left")
+    style.title(ax, title)
+    style.legend_right(ax)
+    fig.tight_layout()
     source = (
         f"Source: ALFRED real-time vintages of OPHNFB and COMPRNFB (BLS via FRED), "
         f"{len(data)} vintages {first['vintage_date']:%Y-%m-%d} to {last['vintage_date']:%Y-%m-%d}."

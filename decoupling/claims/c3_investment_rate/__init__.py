@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -17,36 +19,58 @@ from decoupling.report.sections import (
 from decoupling.stats import decimal_year
 
 ORDER = 30
-HEADLINE_ORDER = ("nfc_fa_gross", "pnfi_cprofit")
+# The scorecard's headline first (sql/claims/c3_investment_rate/claims_c3.sql picks the same).
+HEADLINE_ORDER = ("pnfi_corporate", "nfc_fa_gross", "pnfi_cprofit")
+
+
+TREND_VERBS = {"rising": "rose", "falling": "fell", "flat": "was flat"}
+
+
+def rate_title(era_rows: pd.DataFrame, verdicts: list[tuple[str, str]]) -> str:
+    """The headline chart's title, from the same trend rows and verdicts as the scorecard, so the
+    two cannot disagree: each era's direction, and any era where the claim is not supported."""
+    parts = [
+        f"{TREND_VERBS.get(row['trend'], row['trend'])} in {row['era']}"
+        for _, row in era_rows.iterrows()
+    ]
+    title = "The investment rate " + ", ".join(parts) if parts else "The investment rate by era"
+    weaker = [(metric, verdict) for metric, verdict in verdicts if verdict != "supported"]
+    if weaker:
+        eras = [re.search(r"\d{4}-(\d{4}|latest)", m) for m, _ in weaker]
+        where = ", ".join(
+            f"{era.group(0) if era else metric}: {verdict}"
+            for era, (metric, verdict) in zip(eras, weaker, strict=True)
+        )
+        title += f" (claim of no rise: {where})"
+    return title
 
 
 def _rate_chart(
-    con: duckdb.DuckDBPyConnection, rates: pd.DataFrame, trends: pd.DataFrame, breaks: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    rates: pd.DataFrame,
+    trends: pd.DataFrame,
+    breaks: pd.DataFrame,
+    labels: dict[str, str],
 ) -> Chart:
     headline = next(d for d in HEADLINE_ORDER if d in set(rates["definition"]))
     data = rates[rates["definition"] == headline].copy()
     era_rows = trends[trends["definition"] == headline]
+    era_styles = iter(["-", "--", "-.", ":"] * 3)
     fig, ax = style.new_figure()
-    short = (
-        f"{headline}: "
-        + " / ".join(data["series_ids"].iloc[0].split(",")[:1])
-        + " over profit + CFC"
-    )
-    ax.plot(data["date"], 100 * data["rate"], label=short, linewidth=1.2)
+    ax.plot(data["date"], 100 * data["rate"], label=labels.get(headline, headline), linewidth=1.2)
     for _, era in era_rows.iterrows():
         part = data[(data["date"] >= era["era_start"]) & (data["date"] <= era["era_end"])]
         t = decimal_year(part["date"])
         # An OLS line passes through the means; draw it from the fitted slope.
         fitted = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (t - t.mean())
-        ax.plot(part["date"], 100 * fitted, color="#D55E00", linewidth=2.2)
-        ax.annotate(
-            f"{era['era']}: {era['slope_pp_per_decade']:+.1f} pp/decade",
-            (part["date"].iloc[len(part) // 2], 100 * fitted[len(part) // 2]),
-            textcoords="offset points",
-            xytext=(0, 12),
-            ha="center",
-            fontsize=7.5,
+        # The slope goes in the legend: written on the chart it sat on the line it describes.
+        ax.plot(
+            part["date"],
+            100 * fitted,
             color="#D55E00",
+            linewidth=2.2,
+            linestyle=next(era_styles),
+            label=f"Trend {era['era']}: {era['slope_pp_per_decade']:+.1f} pp/decade",
         )
     chow = breaks[(breaks["definition"] == headline) & (breaks["test"] == "chow")]
     sup = breaks[(breaks["definition"] == headline) & (breaks["test"] == "sup_wald")]
@@ -62,15 +86,14 @@ def _rate_chart(
             )
     ax.set_ylabel("Investment rate, % of gross profit")
     ax.set_xlabel("Quarter")
-    post = era_rows[pd.to_datetime(era_rows["era_start"]) >= pd.Timestamp("1980-01-01")]
-    rising = (post["trend"] == "rising").any()
-    title = (
-        "The investment rate rose before 1980 and has not risen since"
-        if not rising and not post.empty
-        else "The investment rate has risen in an era since 1980"
-    )
-    ax.set_title(title)
-    ax.legend(loc="lower left")
+    verdicts = con.execute(
+        "SELECT metric, verdict FROM marts.claims WHERE claim_id = 'C3' "
+        "AND metric LIKE 'investment-rate trend%' ORDER BY metric"
+    ).fetchall()
+    title = rate_title(era_rows, verdicts)
+    style.title(ax, title)
+    style.legend_right(ax, columns=26)
+    fig.tight_layout()
     source = source_line(
         con, data["series_ids"].iloc[0].split(","), "Source: BEA NIPA via FRED; trends OLS, HAC 95%"
     )
@@ -87,11 +110,14 @@ def _rate_chart(
     return Chart("c3_investment_rate", title, style.to_svg(fig), table, source)
 
 
-def _definitions_chart(con: duckdb.DuckDBPyConnection, rates: pd.DataFrame) -> Chart:
+def _definitions_chart(
+    con: duckdb.DuckDBPyConnection, rates: pd.DataFrame, labels: dict[str, str]
+) -> Chart:
     wide = rates.pivot_table(index="date", columns="definition", values="rate").reset_index()
-    fig, ax = style.new_figure()
+    fig, ax = style.new_figure(figsize=(7.2, 4.6))
     for definition in [c for c in wide.columns if c != "date"]:
-        ax.plot(wide["date"], 100 * wide[definition], label=definition, linewidth=1.1)
+        label = labels.get(definition, definition).removeprefix("Investment rate").lstrip(":, ")
+        ax.plot(wide["date"], 100 * wide[definition], label=label or definition, linewidth=1.1)
     ax.set_ylabel("Investment rate, % of the profit base")
     ax.set_xlabel("Quarter")
     smooth = wide.set_index("date").rolling(20, min_periods=20, center=True).mean()
@@ -106,8 +132,9 @@ def _definitions_chart(con: duckdb.DuckDBPyConnection, rates: pd.DataFrame) -> C
         if peaks
         else f"{len(smooth.columns)} definitions of the investment rate (under five years of data)"
     )
-    ax.set_title(title)
-    ax.legend(loc="upper left", ncol=3)
+    style.title(ax, title)
+    style.legend_right(ax, columns=28)
+    fig.tight_layout()
     ids = sorted({s for ids in rates["series_ids"].unique() for s in ids.split(",")})
     source = source_line(con, ids, "Source: BEA NIPA and Federal Reserve Z.1 via FRED")
     style.add_source(fig, source)
@@ -130,8 +157,9 @@ def _steady_state_chart(con: duckdb.DuckDBPyConnection, steady: pd.DataFrame) ->
     title = (
         f"The profit rate and its steady-state value differ by {100 * gap:.1f} points on average"
     )
-    ax.set_title(title)
-    ax.legend(loc="upper left")
+    style.title(ax, title)
+    style.legend_right(ax, columns=24)
+    fig.tight_layout()
     source = source_line(
         con,
         ["BOGZ1FA105013005Q", "BOGZ1FL105015085Q", "W326RC1Q027SBEA", "B456RC1Q027SBEA"],
@@ -152,9 +180,14 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     breaks = con.execute("SELECT * FROM marts.investment_breaks ORDER BY definition, test").df()
     for column in ("era_start", "era_end"):
         trends[column] = pd.to_datetime(trends[column])
+    # The catalog's titles of the definitions label the lines (never their code names).
+    labels = {r["analysis"]: r["label"] for r in section.context["availability"]}
+    if "label" in trends.columns:
+        labels.update(trends.dropna(subset=["label"]).set_index("definition")["label"].to_dict())
+    section.context["labels"] = labels
     if any(d in set(rates["definition"]) for d in HEADLINE_ORDER):
-        section.charts.append(_rate_chart(con, rates, trends, breaks))
-    section.charts.append(_definitions_chart(con, rates))
+        section.charts.append(_rate_chart(con, rates, trends, breaks, labels))
+    section.charts.append(_definitions_chart(con, rates, labels))
     section.context["trends"] = records(trends)
     section.context["breaks"] = records(breaks)
     steady = con.execute("SELECT * FROM marts.steady_state ORDER BY date").df()
