@@ -24,14 +24,12 @@ def _transient(task, task_run, state) -> bool:  # Prefect's retry_condition_fn s
 
 @task(name="fetch", retries=2, retry_delay_seconds=30, retry_condition_fn=_transient)
 def fetch(options: Options) -> Fetched:
-    return pipeline.fetch_for(options, options.settings(), pipeline.progress_printer(options.quiet))
+    return pipeline.fetch_for(options, options.settings())
 
 
 @task(name="load-transform-publish")
 def publish(options: Options, fetched: Fetched, started: datetime) -> dict:
-    settings = options.settings()
-    progress = pipeline.progress_printer(options.quiet)
-    return pipeline.refresh_locked(options, settings, fetched, started, progress)
+    return pipeline.refresh_locked(options, options.settings(), fetched, started)
 
 
 @task(name="report")
