@@ -160,10 +160,10 @@ def float_decimals(values) -> int:
     return max(2, min(6, math.ceil(-math.log10(smallest)) + 2)) if smallest < 1 else 2
 
 
-def format_value(value, decimals: int = 2) -> str:
+def format_value(value, decimals: int = 2, null: str = "NULL") -> str:
     """A cell as shown in the terminal table (CSV, JSON and Parquet keep full precision)."""
     if value is None:
-        return "NULL"
+        return null
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -183,7 +183,9 @@ def _is_number(type_name: str) -> bool:
     return any(k in type_name for k in ("int", "double", "float", "decimal"))
 
 
-def render_table(columns: list[str], types: list[str], rows: list[tuple], width: int | None) -> str:
+def render_table(
+    columns: list[str], types: list[str], rows: list[tuple], width: int | None, null: str = "NULL"
+) -> str:
     """A plain-text table (rich). width=None: as wide as the content (pipes, files, README)."""
     from rich import box
     from rich.console import Console
@@ -195,7 +197,7 @@ def render_table(columns: list[str], types: list[str], rows: list[tuple], width:
         table.add_column(name, justify="right" if _is_number(type_name) else "left")
     decimals = [float_decimals(column) for column in zip(*rows, strict=True)] if rows else []
     for row in rows:
-        table.add_row(*(Text(format_value(v, d)) for v, d in zip(row, decimals, strict=True)))
+        table.add_row(*(Text(format_value(v, d, null)) for v, d in zip(row, decimals, strict=True)))
     console = Console(
         file=io.StringIO(), width=width or 100_000, color_system=None, highlight=False, emoji=False
     )
@@ -204,8 +206,8 @@ def render_table(columns: list[str], types: list[str], rows: list[tuple], width:
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
 
 
-def render_frame(frame: pd.DataFrame, width: int | None = None) -> str:
-    """A DataFrame as the same plain-text table."""
+def render_frame(frame: pd.DataFrame, width: int | None = None, null: str = "NULL") -> str:
+    """A DataFrame as the same plain-text table (`null`: how a missing value shows)."""
     frame = frame.copy()
     for name in frame.columns:
         column = frame[name]
@@ -218,7 +220,7 @@ def render_frame(frame: pd.DataFrame, width: int | None = None) -> str:
         for t in frame.infer_objects().dtypes
     ]
     return render_table(
-        list(frame.columns), types, [tuple(r) for r in frame.itertuples(index=False)], width
+        list(frame.columns), types, [tuple(r) for r in frame.itertuples(index=False)], width, null
     )
 
 
