@@ -32,12 +32,16 @@ def connect_published(settings: Settings, config: dict | None = None) -> duckdb.
 
 
 def known_downloads(settings: Settings) -> set[tuple[str, str]]:
-    """(series key, sha256) of every download the published warehouse holds."""
+    """(series key, sha256) of the download in force for each series key in the published
+    warehouse: a download held but since replaced (another snapshot's) is not "known", so a
+    run that brings it back loads it again (see warehouse.load.load_downloads)."""
+    from decoupling.warehouse.load import in_force
+
     if not settings.warehouse.is_file():
         return set()
     con = connect(settings.warehouse, read_only=True)
     try:
-        return set(con.execute("SELECT series_key, sha256 FROM meta.downloads").fetchall())
+        return in_force(con)
     except duckdb.CatalogException:
         return set()
     finally:
