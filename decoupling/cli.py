@@ -262,14 +262,17 @@ log = logging.getLogger(__name__)
 # Signals received (SIGINT = Ctrl-C, SIGTERM); the first one stops the run.
 INTERRUPTS: list[int] = []
 # After the first signal the run has this long to unwind before the process ends anyway.
-STOP_DEADLINE_S = 4.0
+STOP_DEADLINE_S = 3.0
+_SAID = threading.Lock()
 
 
 def _interrupted() -> int:
+    """Say it once (the deadline thread and the unwinding main thread may both get here)."""
     from decoupling.warehouse import publish
 
     signum = INTERRUPTS[0] if INTERRUPTS else signal.SIGINT
-    print(f"interrupted: {publish.outcome()}", file=sys.stderr, flush=True)
+    if _SAID.acquire(blocking=False):
+        print(f"interrupted: {publish.outcome()}", file=sys.stderr, flush=True)
     return 128 + signum
 
 

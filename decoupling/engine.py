@@ -113,14 +113,24 @@ def start_engine() -> threading.Thread | None:
     return thread
 
 
-def stop_engine() -> None:
-    """Stop the temporary server if this process started one (every exit path calls it)."""
+def stop_engine(grace_s: float = 1.0) -> None:
+    """Stop the temporary server if this process started one (every exit path calls it):
+    SIGTERM, then SIGKILL after `grace_s` (an interrupted run has seconds, not Prefect's 5)."""
     server_module = sys.modules.get("prefect.server.api.server")
     if server_module is None:
         return
     for server in list(server_module.SubprocessASGIServer._instances.values()):
+        process = server.server_process
         try:
-            server.stop()
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=grace_s)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
+            server.server_process = None
+            server.stop()  # Prefect's own bookkeeping (the process is gone already)
         except Exception:  # already gone
             pass
 

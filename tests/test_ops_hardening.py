@@ -237,3 +237,35 @@ def _settings(store: Path):
     from decoupling.settings import load_settings
 
     return load_settings(warehouse=str(store / "warehouse.duckdb"))
+
+
+# ---- the report is part of the publish, under the lock ------------------------------------------
+
+
+def test_the_report_is_written_under_the_lock(world, monkeypatch, capsys):
+    from decoupling import status as status_mod
+    from decoupling import warehouse
+    from decoupling.pipeline import Options, run_refresh
+    from decoupling.report import build
+
+    seen = {}
+
+    def report_probe(settings):
+        seen["holder"] = warehouse.lock_holder(settings)
+        try:
+            warehouse.check_not_busy(settings)  # what a second refresh does first
+            seen["second"] = "accepted"
+        except warehouse.WarehouseBusy:
+            seen["second"] = "refused"
+        status_mod._print_operations(str(settings.warehouse))
+        seen["status"] = capsys.readouterr().out
+        return {}
+
+    monkeypatch.setattr(build, "build_report", report_probe)
+    _revise(world)
+    store = world / "store"
+    result = run_refresh(Options(warehouse=str(store / "warehouse.duckdb"), quiet=True))
+    assert result["status"] == "refreshed"
+    assert seen["holder"] == os.getpid()
+    assert seen["second"] == "refused"
+    assert f"refresh running: yes (pid {os.getpid()})" in seen["status"]
