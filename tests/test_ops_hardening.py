@@ -269,3 +269,45 @@ def test_the_report_is_written_under_the_lock(world, monkeypatch, capsys):
     assert seen["holder"] == os.getpid()
     assert seen["second"] == "refused"
     assert f"refresh running: yes (pid {os.getpid()})" in seen["status"]
+
+
+def _can_mount() -> bool:
+    import subprocess
+
+    try:
+        probe = subprocess.run(
+            ["unshare", "-m", "sh", "-c", "mount -t tmpfs -o size=1m tmpfs /mnt"],
+            capture_output=True,
+            timeout=20,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
+
+
+def test_a_real_read_only_mount_is_one_line_exit_2(world):
+    """The same through a real read-only bind mount (a private mount namespace)."""
+    import subprocess
+    import sys
+
+    if not _can_mount():
+        pytest.skip("no private mount namespace here (unshare -m needs root or user namespaces)")
+    store = world / "store"
+    (store / "warehouse.duckdb.lock").unlink(missing_ok=True)
+    before = _stored(store)
+    script = (
+        f"mount --bind '{store}' '{store}' && mount -o remount,ro,bind '{store}' && "
+        f"exec '{sys.executable}' -m decoupling.cli refresh"
+    )
+    done = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ.copy(),
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    err = done.stderr.strip().splitlines()
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert len(err) == 1 and "Read-only file system" in err[0], err
+    assert _stored(store) == before
