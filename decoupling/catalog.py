@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -61,7 +62,12 @@ def load_catalog(path: Path | None = None) -> list[Series]:
     path = path or catalog_path()
     if not path.is_file():
         raise ConfigError(f"catalog not found: {path}")
-    with path.open(newline="", encoding="utf-8") as handle:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"catalog {path} line {line}: not UTF-8 ({exc.reason})") from None
+    with io.StringIO(text, newline="") as handle:
         reader = csv.DictReader(handle)
         missing_columns = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
         if missing_columns:

@@ -11,7 +11,11 @@ import (or compute) them again in the ordinary way and report any error there.
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
 import threading
+import types
 
 from decoupling.settings import Settings
 
@@ -41,6 +45,57 @@ def _start_quietly(server) -> None:
         pass
 
 
+def _guarded_command(server) -> subprocess.Popen:
+    """Prefect's own server command (SubprocessASGIServer._run_uvicorn_command), run under
+    decoupling.engine_guard in a session of its own: a Ctrl-C sent to the terminal's process
+    group does not kill it under a run that still needs it (the CLI stops it on its way out),
+    and its watchdog ends it when the CLI dies without a chance to stop it (SIGKILL)."""
+    import prefect
+    from prefect.settings import get_current_settings
+
+    server_env = {
+        "PREFECT_UI_ENABLED": "0",
+        "PREFECT__SERVER_EPHEMERAL": "1",
+        "PREFECT__SERVER_FINAL": "1",
+        "DECOUPLING_ENGINE_PARENT": str(os.getpid()),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "decoupling.engine_guard",
+            "--app-dir",
+            str(prefect.__module_path__.parent),
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(server.port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ],
+        env={
+            **os.environ,
+            **server_env,
+            **get_current_settings().to_environment_variables(exclude_unset=True),
+        },
+        start_new_session=True,
+    )
+
+
+def guarded_server():
+    """Prefect's temporary-server singleton (the one its flow engine uses), set to spawn the
+    guarded command."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server._run_uvicorn_command = types.MethodType(_guarded_command, server)
+    return server
+
+
 def start_engine() -> threading.Thread | None:
     """Spawn Prefect's ephemeral API server now, on a thread that waits until it answers.
 
@@ -51,13 +106,33 @@ def start_engine() -> threading.Thread | None:
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         return None
-    from prefect.server.api.server import SubprocessASGIServer
-
     thread = threading.Thread(
-        target=_start_quietly, args=(SubprocessASGIServer(),), name="engine-start", daemon=True
+        target=_start_quietly, args=(guarded_server(),), name="engine-start", daemon=True
     )
     thread.start()
     return thread
+
+
+def stop_engine(grace_s: float = 1.0) -> None:
+    """Stop the temporary server if this process started one (every exit path calls it):
+    SIGTERM, then SIGKILL after `grace_s` (an interrupted run has seconds, not Prefect's 5)."""
+    server_module = sys.modules.get("prefect.server.api.server")
+    if server_module is None:
+        return
+    for server in list(server_module.SubprocessASGIServer._instances.values()):
+        process = server.server_process
+        try:
+            if process is not None and process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=grace_s)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=5)
+            server.server_process = None
+            server.stop()  # Prefect's own bookkeeping (the process is gone already)
+        except Exception:  # already gone
+            pass
 
 
 def report_likely(command: str, settings: Settings, force: bool = False) -> bool:

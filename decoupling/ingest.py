@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -11,12 +10,12 @@ import pandas as pd
 
 from decoupling import landing, warehouse
 from decoupling.catalog import Series
+from decoupling.logs import step, stopwatch
 from decoupling.settings import ConfigError, Settings, redact
 from decoupling.sources import fetch_live, oews_metro, shared_file, snapshot
 from decoupling.sources.base import Download, SourceError, SourceGap, SourceUnreachable, parse
 
-log = logging.getLogger("decoupling")
-Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -26,6 +25,7 @@ class Fetched:
     unavailable: dict[str, str] = field(default_factory=dict)
     # series id -> (series key, sha256) of the download kept because FRED says it is unchanged
     reused: dict[str, tuple[str, str]] = field(default_factory=dict)
+    seconds: float = 0.0  # wall time of the fetch, for its progress line
 
 
 def fetch_entry(entry: Series, settings: Settings) -> list[Download]:
@@ -42,7 +42,6 @@ def fetch_entry(entry: Series, settings: Settings) -> list[Download]:
 def fetch_all(
     entries: list[Series],
     settings: Settings,
-    progress: Progress | None = None,
     known_fred: dict[str, tuple[str, str, str]] | None = None,
 ) -> Fetched:
     """Fetch every entry. A series the source lacks is recorded as unavailable and the rest go on;
@@ -52,6 +51,21 @@ def fetch_all(
     keyed live run ask FRED's last_updated first and skip series FRED has not updated.
     """
     result = Fetched()
+    seconds = stopwatch()
+    _fetch_entries(entries, settings, known_fred, result)
+    result.seconds = seconds()
+    if settings.snapshots and entries and not result.downloads:
+        folders = ", ".join(str(f) for f in settings.snapshots)
+        raise ConfigError(f"the snapshot ({folders}) holds none of the requested series")
+    return result
+
+
+def _fetch_entries(
+    entries: list[Series],
+    settings: Settings,
+    known_fred: dict[str, tuple[str, str, str]] | None,
+    result: Fetched,
+) -> None:
     # A file several entries share (a BEA Section workbook, FRED-MD) is fetched once a run.
     shared: dict[str, SourceError | None] = {}
     for index, entry in enumerate(entries, start=1):
@@ -73,17 +87,34 @@ def fetch_all(
                 raise
             result.unavailable[entry.id] = redact(exc.problem, settings.secrets)
             # A gap, not a failure: recorded in meta.availability and shown in the report.
-            log.info("%s", redact(str(exc), settings.secrets))
-            if progress:
-                reason = result.unavailable[entry.id]
-                progress(f"series {index}/{len(entries)} not available: {entry.id}: {reason}")
+            reason = result.unavailable[entry.id]
+            log.debug(
+                "series %d/%d not available: %s: %s",
+                index,
+                len(entries),
+                entry.id,
+                reason,
+                extra=step("fetch", index, len(entries)),
+            )
             continue
-        if progress:
-            progress(f"series fetched {index}/{len(entries)}: {entry.id}")
-    if settings.snapshots and entries and not result.downloads:
-        folders = ", ".join(str(f) for f in settings.snapshots)
-        raise ConfigError(f"the snapshot ({folders}) holds none of the requested series")
-    return result
+        log.debug(
+            "series fetched %d/%d: %s",
+            index,
+            len(entries),
+            entry.id,
+            extra=step("fetch", index, len(entries)),
+        )
+
+
+def log_fetched(fetched: Fetched, known: set[tuple[str, str]] | frozenset = frozenset()) -> None:
+    """The fetch stage's line: `fetched 83 series (83 unchanged) in 1.2 s`; `known` holds the
+    (series key, sha256) of the downloads already loaded."""
+    series = {d.series_id for d in fetched.downloads} | set(fetched.reused)
+    changed = {d.series_id for d in fetched.downloads if (d.key, d.sha256) not in known}
+    details = [f"{len(series) - len(changed)} unchanged"]
+    if fetched.unavailable:
+        details.append(f"{len(fetched.unavailable)} not available")
+    log.info("fetched %d series (%s) in %.1f s", len(series), ", ".join(details), fetched.seconds)
 
 
 def _fetch_once(
@@ -166,7 +197,6 @@ def load(
     parsed: list[tuple[Download, pd.DataFrame]],
     settings: Settings,
     run_id: str,
-    progress: Progress | None = None,
     skipped: int = 0,
 ) -> LoadSummary:
     """Land the live downloads and append them to the warehouse in one batch.
@@ -195,11 +225,13 @@ def load(
     for new, revised, _, _ in summary.changes.values():
         summary.new_rows += new
         summary.revised_rows += revised
-    if progress:
-        progress(
-            f"loaded {summary.downloads_loaded} downloads ({summary.downloads_skipped} unchanged): "
-            f"{summary.new_rows} new observations, {summary.revised_rows} revised"
-        )
+    log.info(
+        "loaded %d downloads (%d unchanged): %d new observations, %d revised",
+        summary.downloads_loaded,
+        summary.downloads_skipped,
+        summary.new_rows,
+        summary.revised_rows,
+    )
     return summary
 
 

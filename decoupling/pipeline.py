@@ -8,7 +8,6 @@ key reaches Prefect's database or logs.
 from __future__ import annotations
 
 import logging
-import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -18,38 +17,7 @@ from decoupling.report import build as report
 from decoupling.settings import ConfigError, Options, Settings
 from decoupling.warehouse import readers as exports
 
-log = logging.getLogger("decoupling")
-
-
-def _run_logger():
-    """Prefect's logger for the current flow or task run, or None outside a run."""
-    try:
-        from prefect.context import FlowRunContext, TaskRunContext
-        from prefect.logging import get_run_logger
-
-        if TaskRunContext.get() or FlowRunContext.get():
-            return get_run_logger()
-    except Exception:  # no Prefect context: plain function call
-        return None
-    return None
-
-
-def progress_printer(quiet: bool):
-    """Progress lines (series fetched n/N, SQL models, charts), each shown once: through Prefect's
-    run logger inside a flow run when Prefect shows INFO lines (--verbose), else on stderr.
-    --quiet: debug log only."""
-
-    def emit(message: str) -> None:
-        if quiet:
-            log.debug(message)
-            return
-        run_logger = _run_logger()
-        if run_logger is not None and run_logger.isEnabledFor(logging.INFO):
-            run_logger.info(message)  # --verbose: Prefect's console shows it, with the run's name
-        else:
-            print(message, file=sys.stderr, flush=True)
-
-    return emit
+log = logging.getLogger(__name__)
 
 
 def _inputs(settings: Settings) -> str:
@@ -67,12 +35,11 @@ def load_into(
     parsed: list,
     fetched: ingest.Fetched,
     run_id: str,
-    progress,
 ) -> ingest.LoadSummary:
     catalog = catalog_mod.load_catalog()
     warehouse.write_catalog(con, catalog)
     skipped = len(fetched.downloads) - len(parsed)  # already held: left out before parsing
-    summary = ingest.load(con, parsed, settings, run_id, progress, skipped=skipped)
+    summary = ingest.load(con, parsed, settings, run_id, skipped=skipped)
     ingest.record_changes(con, run_id, summary)
     ingest.record_availability(con, catalog, fetched.unavailable)
     return summary
@@ -94,15 +61,15 @@ def record_run(con, run_id, command, started, settings, summary=None, fp=None) -
     )
 
 
-def fetch_for(options: Options, settings: Settings, progress) -> ingest.Fetched:
+def fetch_for(options: Options, settings: Settings) -> ingest.Fetched:
     """Fetch what a refresh needs; with a FRED key, series FRED has not updated are not fetched."""
     entries = catalog_mod.select(catalog_mod.load_catalog(), options.series)
     known = None if options.force else warehouse.fred_last_updated(settings)
-    return ingest.fetch_all(entries, settings, progress=progress, known_fred=known)
+    return ingest.fetch_all(entries, settings, known_fred=known)
 
 
 def refresh_locked(
-    options: Options, settings: Settings, fetched: ingest.Fetched, started: datetime, progress
+    options: Options, settings: Settings, fetched: ingest.Fetched, started: datetime
 ) -> dict:
     """Load, transform and publish (warehouse, then the readers' copy); the caller holds the lock.
 
@@ -113,21 +80,21 @@ def refresh_locked(
     parsed = ingest.parse_all(
         fetched.downloads, from_snapshot=bool(settings.snapshots), known=known
     )
+    ingest.log_fetched(fetched, known)
     fp = fingerprint.of(fetched.downloads, fetched.reused)
     unchanged = all((d.key, d.sha256) in known for d in fetched.downloads)
     last_run, last_fp = warehouse.last_refresh(settings)
     readers_current = last_run is not None and exports.current_run(settings) == last_run
     report_there = (settings.output_dir / "report.pdf").is_file()
     if unchanged and not options.force and fp == last_fp and readers_current and report_there:
-        progress("nothing changed since the last refresh: warehouse and report are current")
+        log.info("nothing changed since the last refresh: warehouse and report are current")
         return {"status": "unchanged", "new_rows": 0, "revised_rows": 0, "run_id": last_run}
     run_id = warehouse.new_run_id()
-    with warehouse.staged(settings) as con:
-        summary = load_into(con, settings, parsed, fetched, run_id, progress)
-        transform.run(con, progress=progress)
+    with warehouse.staged(settings, run_id) as con:  # readers' copy swapped in, then warehouse
+        summary = load_into(con, settings, parsed, fetched, run_id)
+        transform.run(con)
         record_run(con, run_id, "refresh", started, settings, summary, fp)
-    progress(f"warehouse published: {settings.warehouse}")
-    exports.publish(settings, run_id, progress)
+    log.info("warehouse published: %s", settings.warehouse)
     return {
         "status": "refreshed",
         "run_id": run_id,
@@ -141,33 +108,30 @@ def refresh_locked(
 def run_refresh(options: Options) -> dict:
     """Ingest -> transform -> report, published atomically. Returns a summary dict."""
     settings = options.settings()
-    progress = progress_printer(options.quiet)
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
-        fetched = fetch_for(options, settings, progress)
-        result = refresh_locked(options, settings, fetched, started, progress)
-    if result["status"] == "refreshed":
-        report.build_report(settings, progress)
+        fetched = fetch_for(options, settings)
+        result = refresh_locked(options, settings, fetched, started)
+        if result["status"] == "refreshed":
+            report.build_report(settings)  # under the lock: part of the publish
     return result
 
 
 def run_ingest(options: Options) -> dict:
     settings = options.settings()
-    progress = progress_printer(options.quiet)
     entries = catalog_mod.select(catalog_mod.load_catalog(), options.series)
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
-        fetched = ingest.fetch_all(entries, settings, progress=progress)
+        fetched = ingest.fetch_all(entries, settings)
+        known = warehouse.known_downloads(settings)
+        ingest.log_fetched(fetched, known)
         parsed = ingest.parse_all(
-            fetched.downloads,
-            from_snapshot=bool(settings.snapshots),
-            known=warehouse.known_downloads(settings),
+            fetched.downloads, from_snapshot=bool(settings.snapshots), known=known
         )
         run_id = warehouse.new_run_id()
-        with warehouse.staged(settings) as con:
-            summary = load_into(con, settings, parsed, fetched, run_id, progress)
+        with warehouse.staged(settings, run_id) as con:
+            summary = load_into(con, settings, parsed, fetched, run_id)
             record_run(con, run_id, "ingest", started, settings, summary)
-        exports.publish(settings, run_id, progress)
     return {
         "status": "ingested",
         "new_rows": summary.new_rows,
@@ -177,7 +141,6 @@ def run_ingest(options: Options) -> dict:
 
 def run_transform(options: Options) -> dict:
     settings = options.settings()
-    progress = progress_printer(options.quiet)
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=options.wait):
         if not settings.warehouse.is_file():
@@ -185,16 +148,15 @@ def run_transform(options: Options) -> dict:
                 f"no warehouse at {settings.warehouse}: run 'decoupling ingest' first"
             )
         run_id = warehouse.new_run_id()
-        with warehouse.staged(settings) as con:
-            built, checked = transform.run(con, progress=progress)
+        with warehouse.staged(settings, run_id) as con:
+            built, checked = transform.run(con)
             record_run(con, run_id, "transform", started, settings)
-        exports.publish(settings, run_id, progress)
     return {"status": "transformed", "models": len(built), "assertions": len(checked)}
 
 
 def run_report(options: Options) -> dict:
     settings = options.settings()
-    paths = report.build_report(settings, progress_printer(options.quiet))
+    paths = report.build_report(settings)
     return {"status": "reported", **{k: str(v) for k, v in paths.items()}}
 
 

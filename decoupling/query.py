@@ -13,6 +13,7 @@ import decimal
 import io
 import json
 import math
+import os
 import re
 import shutil
 import sys
@@ -159,10 +160,10 @@ def float_decimals(values) -> int:
     return max(2, min(6, math.ceil(-math.log10(smallest)) + 2)) if smallest < 1 else 2
 
 
-def format_value(value, decimals: int = 2) -> str:
+def format_value(value, decimals: int = 2, null: str = "NULL") -> str:
     """A cell as shown in the terminal table (CSV, JSON and Parquet keep full precision)."""
     if value is None:
-        return "NULL"
+        return null
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -182,7 +183,9 @@ def _is_number(type_name: str) -> bool:
     return any(k in type_name for k in ("int", "double", "float", "decimal"))
 
 
-def render_table(columns: list[str], types: list[str], rows: list[tuple], width: int | None) -> str:
+def render_table(
+    columns: list[str], types: list[str], rows: list[tuple], width: int | None, null: str = "NULL"
+) -> str:
     """A plain-text table (rich). width=None: as wide as the content (pipes, files, README)."""
     from rich import box
     from rich.console import Console
@@ -194,7 +197,7 @@ def render_table(columns: list[str], types: list[str], rows: list[tuple], width:
         table.add_column(name, justify="right" if _is_number(type_name) else "left")
     decimals = [float_decimals(column) for column in zip(*rows, strict=True)] if rows else []
     for row in rows:
-        table.add_row(*(Text(format_value(v, d)) for v, d in zip(row, decimals, strict=True)))
+        table.add_row(*(Text(format_value(v, d, null)) for v, d in zip(row, decimals, strict=True)))
     console = Console(
         file=io.StringIO(), width=width or 100_000, color_system=None, highlight=False, emoji=False
     )
@@ -203,8 +206,8 @@ def render_table(columns: list[str], types: list[str], rows: list[tuple], width:
     return "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
 
 
-def render_frame(frame: pd.DataFrame, width: int | None = None) -> str:
-    """A DataFrame as the same plain-text table."""
+def render_frame(frame: pd.DataFrame, width: int | None = None, null: str = "NULL") -> str:
+    """A DataFrame as the same plain-text table (`null`: how a missing value shows)."""
     frame = frame.copy()
     for name in frame.columns:
         column = frame[name]
@@ -217,7 +220,7 @@ def render_frame(frame: pd.DataFrame, width: int | None = None) -> str:
         for t in frame.infer_objects().dtypes
     ]
     return render_table(
-        list(frame.columns), types, [tuple(r) for r in frame.itertuples(index=False)], width
+        list(frame.columns), types, [tuple(r) for r in frame.itertuples(index=False)], width, null
     )
 
 
@@ -267,23 +270,65 @@ def _terminal_width() -> int | None:
     return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
-def write(result: Result, fmt: str, output: str | None, warehouse: Path | None = None) -> None:
-    """Print or write the result; --output never overwrites the warehouse."""
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_output(target: Path, settings, force: bool = False) -> None:
+    """Refuse (ConfigError, exit 2) an --output that could damage what is stored: a path in the
+    warehouse's folder, the publish folder or the raw folder (after following links), a hard
+    link to another name, or an existing file unless `force`."""
+    if not target.parent.is_dir():
+        raise ConfigError(f"cannot write {target}: folder {target.parent} does not exist")
+    resolved = target.parent.resolve() / target.name
+    if target.is_symlink():
+        resolved = target.resolve()
+    protected = {
+        "the warehouse's folder": settings.warehouse.resolve().parent,
+        "the publish folder": settings.published_dir.resolve(),
+        "the raw folder": settings.raw_dir.resolve(),
+    }
+    for name, folder in protected.items():
+        if _inside(resolved, folder):
+            raise ConfigError(f"refused: --output {target} is inside {name} ({folder})")
+    if not (target.exists() or target.is_symlink()):
+        return
+    if target.is_symlink() or not target.is_file():
+        raise ConfigError(f"refused: --output {target} is a link or not a regular file")
+    if target.stat().st_nlink > 1:
+        raise ConfigError(
+            f"refused: --output {target} has other hard links (one may be stored data)"
+        )
+    if not force:
+        raise ConfigError(f"refused: --output {target} exists; pass --force to replace it")
+
+
+def _write_new(target: Path, data: bytes) -> None:
+    """Write beside the target and rename over it: an existing name is replaced, never written
+    through (a hard link or symlink elsewhere keeps its content)."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def write(result: Result, fmt: str, output: str | None, settings=None, force: bool = False) -> None:
+    """Print or write the result; --output never touches stored files (see check_output)."""
     target = Path(output) if output else None
     if target is not None:
-        if not target.parent.is_dir():
-            raise ConfigError(f"cannot write {target}: folder {target.parent} does not exist")
-        if warehouse is not None and target.resolve() in {
-            warehouse.resolve(),
-            warehouse.resolve().with_name(warehouse.name + ".wal"),
-        }:
-            raise ConfigError(f"refused: --output {target} is the warehouse itself")
+        check_output(target, settings or load_settings(), force)
     if fmt == "parquet":
         if target is None:
             raise ConfigError("--format parquet needs --output FILE")
         import pyarrow.parquet as pq
 
-        pq.write_table(result.arrow, str(target))
+        buffer = io.BytesIO()
+        pq.write_table(result.arrow, buffer)
+        _write_new(target, buffer.getvalue())
         return
     if fmt == "csv":
         text = to_csv(result)
@@ -300,12 +345,18 @@ def write(result: Result, fmt: str, output: str | None, warehouse: Path | None =
             text += f"; first {len(shown)} shown, use --format csv --output FILE for all"
         text += ")\n"
     if target is not None:
-        target.write_text(text, encoding="utf-8")
+        _write_new(target, text.encode("utf-8"))
     else:
         sys.stdout.write(text)
 
 
 def main(args) -> int:
+    from decoupling.cli import infer_format
+
+    settings = load_settings(warehouse=args.warehouse)
+    fmt = infer_format(args.format, args.output)
+    if args.output:
+        check_output(Path(args.output), settings, args.force)  # before the query runs
     result = execute(args.sql, args.warehouse)
-    write(result, args.format, args.output, load_settings(warehouse=args.warehouse).warehouse)
+    write(result, fmt, args.output, settings, args.force)
     return 0

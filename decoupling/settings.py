@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,11 @@ SQL_DIR = PROJECT_ROOT / "sql"
 TEMPLATES_DIR = PROJECT_ROOT / "reports" / "templates"
 
 DEFAULT_USER_AGENT = "decoupling/0.1 (+https://github.com/decoupling; set DECOUPLING_CONTACT)"
+
+
+# The analysis parameters the SQL models read (decoupling.transform.SQL_VARIABLES; a test keeps
+# the two lists equal): checked here, before any work, not from inside a model.
+ANALYSIS_NUMBERS = ("DECOUPLING_C2_ANCHOR_PRICE", "DECOUPLING_C2_ANCHOR_YEAR")
 
 
 class ConfigError(ValueError):
@@ -87,7 +93,10 @@ def load_settings(
     user_agent = env.get("DECOUPLING_USER_AGENT", "").strip() or (
         f"decoupling/0.1 ({contact})" if contact else DEFAULT_USER_AGENT
     )
-    return Settings(
+    for name in ANALYSIS_NUMBERS:
+        if _number(env, name, 1.0) == 0:
+            raise ConfigError(f"{name}={env.get(name)!r} must be a positive number")
+    settings = Settings(
         warehouse=Path(warehouse or env.get("DECOUPLING_WAREHOUSE") or "data/warehouse.duckdb"),
         raw_dir=Path(raw_dir or env.get("DECOUPLING_RAW_DIR") or "data/raw"),
         output_dir=Path(output_dir or env.get("DECOUPLING_OUTPUT_DIR") or "reports/output"),
@@ -110,6 +119,39 @@ def load_settings(
         else None,
         quiet=quiet,
     )
+    check_paths(settings)
+    return settings
+
+
+def check_paths(settings: Settings) -> None:
+    """Each configured path is of the right kind where it exists: a file for the warehouse,
+    folders for the rest (a run would otherwise fail at its very end)."""
+    if settings.warehouse.is_dir():
+        raise ConfigError(
+            f"the warehouse {settings.warehouse} is a directory; DECOUPLING_WAREHOUSE (or "
+            "--warehouse) names the DuckDB file, e.g. data/warehouse.duckdb"
+        )
+    if settings.warehouse.is_file() and not _is_duckdb_file(settings.warehouse):
+        raise ConfigError(f"the warehouse {settings.warehouse} is not a DuckDB file")
+    for label, folder in (
+        ("the warehouse's folder", settings.warehouse.parent),
+        ("DECOUPLING_RAW_DIR", settings.raw_dir),
+        ("DECOUPLING_OUTPUT_DIR", settings.output_dir),
+        ("DECOUPLING_PUBLISH_DIR", settings.published_dir),
+    ):
+        if folder.exists() and not folder.is_dir():
+            raise ConfigError(f"{label} {folder} is a file, not a folder")
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """DuckDB's magic bytes ("DUCK" at offset 8); an empty or unreadable file passes here and
+    fails where it is opened, with its own line."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return True
+    return len(head) < 12 or head[8:12] == b"DUCK"
 
 
 def _number(env, name: str, default: float) -> float:
@@ -120,8 +162,8 @@ def _number(env, name: str, default: float) -> float:
         number = float(value)
     except ValueError:
         raise ConfigError(f"{name}={value!r} is not a number") from None
-    if number < 0 or number != number:
-        raise ConfigError(f"{name}={value!r} must be zero or positive")
+    if not math.isfinite(number) or number < 0:
+        raise ConfigError(f"{name}={value!r} must be a finite number, zero or positive")
     return number
 
 

@@ -36,27 +36,53 @@ def claims(args) -> int:
     return 0
 
 
+TITLE_WIDTH = 48  # characters of a title shown; the catalog holds the rest
+
+
 def series_status(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per catalog series: available, last observation, observations held, last access.
-    Observations and downloads are counted apart: joined together, each observation would be
-    counted once per download of its series."""
+    """One row per catalog series: title, available, last observation, observations held (and
+    the series an entry expands to, e.g. OEWS_NATIONAL -> one series per occupation and
+    measure), last access. Observations are counted through the downloads of the entry, each
+    (series, date) once: a second download of the same data adds nothing."""
     return con.execute(
         """
-        WITH obs AS (
-            SELECT series_id, max(date) AS last_obs, count(*) AS obs
-            FROM staging.observations GROUP BY series_id
+        WITH held AS (
+            SELECT d.series_id AS id, o.series_id AS part, o.date
+            FROM meta.downloads d JOIN raw.observations o ON o.download_sha256 = d.sha256
+            WHERE o.value IS NOT NULL
+        ), per_entry AS (
+            SELECT id, max(date) AS last_obs, count(DISTINCT (part, date)) AS obs,
+                   count(DISTINCT part) AS parts
+            FROM held GROUP BY id
         ), fetched AS (
             SELECT series_id, max(accessed_at) AS accessed FROM meta.downloads GROUP BY series_id
         )
-        SELECT s.id, a.available, max(o.last_obs) AS last_obs, coalesce(max(o.obs), 0) AS obs,
-               max(f.accessed) AS accessed, any_value(a.reason) AS reason
+        SELECT s.id, s.title, a.available, p.last_obs, coalesce(p.obs, 0) AS obs,
+               CASE WHEN p.parts > 1 THEN p.parts END AS series,
+               f.accessed, a.reason
         FROM meta.series s
         LEFT JOIN meta.availability a ON a.series_id = s.id
-        LEFT JOIN obs o ON o.series_id = s.id
+        LEFT JOIN per_entry p ON p.id = s.id
         LEFT JOIN fetched f ON f.series_id = s.id
-        GROUP BY s.id, a.available ORDER BY s.id
+        ORDER BY s.id
         """
     ).df()
+
+
+def _shown(series: pd.DataFrame) -> pd.DataFrame:
+    """The status table as printed: yes/no, short titles, times to the minute."""
+    shown = series.copy()
+    shown["title"] = shown["title"].map(
+        lambda t: (
+            t if not isinstance(t, str) or len(t) <= TITLE_WIDTH else t[: TITLE_WIDTH - 1] + "…"
+        )
+    )
+    shown["available"] = shown["available"].map({True: "yes", False: "no"})
+    shown["accessed"] = shown["accessed"].map(
+        lambda t: t.strftime("%Y-%m-%d %H:%M") if pd.notna(t) else None
+    )
+    shown["series"] = shown["series"].map(lambda n: f"{int(n):,}" if pd.notna(n) else None)
+    return shown
 
 
 def status(args) -> int:
@@ -84,10 +110,10 @@ def status(args) -> int:
     _print_operations(args.warehouse)
     held = int(series["available"].fillna(False).sum())
     print(f"series held: {held} of {len(series)} in the catalog")
-    print(render_frame(series, width), end="")
+    print(render_frame(_shown(series), width, null=""), end="")
     if not changes.empty:
         print("\nrevised by the last load:")
-        print(render_frame(changes, width), end="")
+        print(render_frame(changes, width, null=""), end="")
     return 0
 
 

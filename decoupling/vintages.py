@@ -7,6 +7,7 @@ yet to raw.vintages, rebuilds the marts (marts.c1_gap_vintages) and publishes, l
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import UTC, date, datetime
 
@@ -14,9 +15,11 @@ import pandas as pd
 
 from decoupling import catalog as catalog_mod
 from decoupling import transform, warehouse
+from decoupling.logs import step
 from decoupling.settings import ConfigError, Settings
 from decoupling.sources.base import parse
-from decoupling.warehouse import readers as exports
+
+log = logging.getLogger(__name__)
 
 C1_VINTAGE_SERIES = ("OPHNFB", "COMPRNFB")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -40,7 +43,7 @@ def validate_dates(dates: list[str]) -> list[str]:
     return sorted(set(dates))
 
 
-def fetch_vintages(settings: Settings, dates: list[str], progress) -> pd.DataFrame | None:
+def fetch_vintages(settings: Settings, dates: list[str]) -> pd.DataFrame | None:
     """The C1 series as ALFRED held them on each date (needs FRED_API_KEY); None if none came."""
     from decoupling.sources import fred
 
@@ -49,7 +52,7 @@ def fetch_vintages(settings: Settings, dates: list[str], progress) -> pd.DataFra
     dates = validate_dates(dates)
     entries = catalog_mod.select(catalog_mod.load_catalog(), list(C1_VINTAGE_SERIES))
     frames = []
-    for entry in entries:
+    for index, entry in enumerate(entries, start=1):
         for download in fred.fetch_vintages(entry, settings, dates):
             observations = parse(download)
             observations["vintage_date"] = pd.to_datetime(download.vintage).date()
@@ -58,7 +61,7 @@ def fetch_vintages(settings: Settings, dates: list[str], progress) -> pd.DataFra
             observations["accessed_at"] = download.accessed_at
             observations["download_sha256"] = download.sha256
             frames.append(observations)
-        progress(f"vintages fetched: {entry.id}")
+        log.debug("vintages fetched: %s", entry.id, extra=step("vintages", index, len(entries)))
     if not frames:
         return None
     incoming = pd.concat(frames, ignore_index=True)
@@ -66,12 +69,10 @@ def fetch_vintages(settings: Settings, dates: list[str], progress) -> pd.DataFra
     return incoming
 
 
-def load_vintages(
-    settings: Settings, incoming: pd.DataFrame | None, started: datetime, progress
-) -> dict:
+def load_vintages(settings: Settings, incoming: pd.DataFrame | None, started: datetime) -> dict:
     """Append the vintages not held yet, rebuild the models, publish; the caller holds the lock."""
     run_id = warehouse.new_run_id()
-    with warehouse.staged(settings) as con:
+    with warehouse.staged(settings, run_id) as con:
         added = 0
         if incoming is not None:
             con.register("incoming_vintages", incoming)
@@ -92,20 +93,19 @@ def load_vintages(
             )
             con.unregister("incoming_vintages")
             added = con.execute("SELECT count(*) FROM raw.vintages").fetchall()[0][0] - before
-        transform.run(con, progress=progress)
+        transform.run(con)
         con.execute(
             "INSERT INTO meta.runs VALUES (?, 'vintages', ?, ?, ?, NULL, NULL, NULL)",
             [run_id, started, datetime.now(UTC), "ALFRED (FRED API)"],
         )
-    exports.publish(settings, run_id, progress)
     dates = 0 if incoming is None else incoming["vintage_date"].nunique()
-    progress(f"vintages loaded: {added} new rows for {dates} vintage dates")
+    log.info("vintages loaded: %d new rows for %d vintage dates", added, dates)
     return {"status": "vintages", "run_id": run_id, "new_rows": added, "dates": dates}
 
 
-def run_vintages(settings: Settings, dates: list[str], progress, wait: bool = False) -> dict:
+def run_vintages(settings: Settings, dates: list[str], wait: bool = False) -> dict:
     """Fetch and load under the refresh lock (what the `vintages` flow does, without Prefect)."""
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=wait):
-        incoming = fetch_vintages(settings, dates, progress)
-        return load_vintages(settings, incoming, started, progress)
+        incoming = fetch_vintages(settings, dates)
+        return load_vintages(settings, incoming, started)

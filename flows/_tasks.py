@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from prefect import task
@@ -10,6 +11,11 @@ from decoupling import pipeline
 from decoupling.ingest import Fetched
 from decoupling.settings import Options
 from decoupling.sources.base import retry_worthy
+
+# A served or deployed run has no CLI handler: its stage lines (INFO) must pass the library
+# logger's level to reach the run's log through the handler Prefect puts on `decoupling`.
+if logging.getLogger("decoupling").level == logging.NOTSET:
+    logging.getLogger("decoupling").setLevel(logging.INFO)
 
 
 def _transient(task, task_run, state) -> bool:  # Prefect's retry_condition_fn signature
@@ -24,14 +30,12 @@ def _transient(task, task_run, state) -> bool:  # Prefect's retry_condition_fn s
 
 @task(name="fetch", retries=2, retry_delay_seconds=30, retry_condition_fn=_transient)
 def fetch(options: Options) -> Fetched:
-    return pipeline.fetch_for(options, options.settings(), pipeline.progress_printer(options.quiet))
+    return pipeline.fetch_for(options, options.settings())
 
 
 @task(name="load-transform-publish")
 def publish(options: Options, fetched: Fetched, started: datetime) -> dict:
-    settings = options.settings()
-    progress = pipeline.progress_printer(options.quiet)
-    return pipeline.refresh_locked(options, settings, fetched, started, progress)
+    return pipeline.refresh_locked(options, options.settings(), fetched, started)
 
 
 @task(name="report")

@@ -38,8 +38,8 @@ def refresh(
     with warehouse.refresh_lock(options.settings(), wait=options.wait):
         fetched = _tasks.fetch(options)
         result = _tasks.publish(options, fetched, started)
-    if result["status"] == "refreshed":
-        _tasks.report(options)
+        if result["status"] == "refreshed":
+            _tasks.report(options)  # under the lock: status says a refresh runs, others wait
     return result
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, task
 
-from decoupling import pipeline, vintages, warehouse
+from decoupling import vintages, warehouse
 from decoupling.settings import load_settings
 from flows import _tasks
 
@@ -16,13 +16,13 @@ from flows import _tasks
 )
 def _fetch(warehouse_path: str | None, dates: list[str], quiet: bool):
     settings = load_settings(warehouse=warehouse_path, quiet=quiet)
-    return vintages.fetch_vintages(settings, dates, pipeline.progress_printer(quiet))
+    return vintages.fetch_vintages(settings, dates)
 
 
 @task(name="load-transform-publish")
 def _load(warehouse_path: str | None, incoming, started: datetime, quiet: bool) -> dict:
     settings = load_settings(warehouse=warehouse_path, quiet=quiet)
-    return vintages.load_vintages(settings, incoming, started, pipeline.progress_printer(quiet))
+    return vintages.load_vintages(settings, incoming, started)
 
 
 @flow(name="vintages")

@@ -315,7 +315,6 @@ def refresh_without_report(root: Path) -> dict:
         quiet=True,
     )
     settings = options.settings()
-    progress = pipeline.progress_printer(True)
     with warehouse.refresh_lock(settings):
-        fetched = pipeline.fetch_for(options, settings, progress)
-        return pipeline.refresh_locked(options, settings, fetched, datetime.now(UTC), progress)
+        fetched = pipeline.fetch_for(options, settings)
+        return pipeline.refresh_locked(options, settings, fetched, datetime.now(UTC))

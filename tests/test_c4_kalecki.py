@@ -46,7 +46,7 @@ def build_warehouse(
     con = warehouse.connect(settings.warehouse)
     warehouse.init_schema(con)
     parsed = ingest.parse_all(fetched.downloads, from_snapshot=True)
-    load_into(con, settings, parsed, fetched, "test-run", None)
+    load_into(con, settings, parsed, fetched, "test-run")
     transform.run_models(con)
     return con
 
@@ -234,7 +234,7 @@ def test_full_path_from_live_fred_on_a_local_server(tmp_path, monkeypatch):
         con = warehouse.connect(settings.warehouse)
         warehouse.init_schema(con)
         parsed = ingest.parse_all(fetched.downloads)
-        load_into(con, settings, parsed, fetched, "live-run", None)
+        load_into(con, settings, parsed, fetched, "live-run")
         transform.run_models(con)
     finally:
         server.clear()

@@ -39,8 +39,8 @@ options = pipeline.Options(snapshots=[snap], series={series!r}, warehouse=root +
     output_dir=root + '/output', raw_dir=root + '/raw', quiet=True, wait={wait})
 settings = options.settings()
 with warehouse.refresh_lock(settings, wait=options.wait):
-    fetched = pipeline.fetch_for(options, settings, print)
-    pipeline.refresh_locked(options, settings, fetched, datetime.now(UTC), print)
+    fetched = pipeline.fetch_for(options, settings)
+    pipeline.refresh_locked(options, settings, fetched, datetime.now(UTC))
 print('done', flush=True)
 """
 
@@ -49,10 +49,8 @@ def run_refresh(options: Options) -> dict:
     """The refresh without the report, in this process."""
     settings = options.settings()
     with warehouse.refresh_lock(settings):
-        fetched = pipeline.fetch_for(options, settings, lambda _: None)
-        return pipeline.refresh_locked(
-            options, settings, fetched, datetime.now(UTC), lambda _: None
-        )
+        fetched = pipeline.fetch_for(options, settings)
+        return pipeline.refresh_locked(options, settings, fetched, datetime.now(UTC))
 
 
 def _options(root: Path, snapshot: Path, **kw) -> Options:

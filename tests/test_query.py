@@ -95,13 +95,13 @@ def test_other_reads_are_allowed(statement, warehouse, capsys):
     assert capsys.readouterr().out.strip()
 
 
-def test_csv_json_parquet_hold_the_same_rows(warehouse, tmp_path):
+def test_csv_json_parquet_hold_the_same_rows(warehouse, tmp_path_factory):
     sql = "SELECT * FROM staging.quarterly WHERE series_id = 'AHETPI' ORDER BY date"
     con = duckdb.connect(str(warehouse), read_only=True)
     truth = con.execute(sql).df()
     con.close()
     for fmt in ("csv", "json", "parquet"):
-        target = tmp_path / f"out.{fmt}"
+        target = tmp_path_factory.mktemp("out") / f"out.{fmt}"  # not beside the warehouse
         assert (
             cli.main(
                 [

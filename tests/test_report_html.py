@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -298,7 +299,7 @@ def phone_overflow(browser: DevTools, width: int) -> dict:
     return browser.evaluate(PHONE_OFFENDERS)
 
 
-def test_report_html_for_a_warehouse_without_c1_data(refreshed, warehouse_copy, tmp_path):
+def test_report_html_for_a_warehouse_without_c1_data(refreshed, warehouse_copy, tmp_path, caplog):
     """A section whose data are missing says so; the rest of the report still builds."""
     from decoupling.report.build import build_report
     from decoupling.settings import load_settings
@@ -308,8 +309,9 @@ def test_report_html_for_a_warehouse_without_c1_data(refreshed, warehouse_copy, 
     con.execute("DELETE FROM marts.c1_series")
     con.close()
     settings = load_settings(warehouse=str(copy), output_dir=str(tmp_path / "out"))
-    messages: list[str] = []
-    paths = build_report(settings, messages.append)
+    with caplog.at_level(logging.DEBUG, logger="decoupling"):
+        paths = build_report(settings)
+    messages = [r.getMessage() for r in caplog.records]
     html = paths["html"].read_text()
     c1 = html[
         html.index('<section id="c1"') : html.index("</section>", html.index('<section id="c1"'))

@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import traceback
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,12 +22,12 @@ import jinja2
 import pandas as pd
 
 from decoupling import warehouse
+from decoupling.logs import step, stopwatch
 from decoupling.report import style
 from decoupling.report.sections import Chart, Section, builders, records
 from decoupling.settings import TEMPLATES_DIR, Settings
 
-log = logging.getLogger("decoupling")
-Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 VERDICT_CLASS = {
     "supported": "ok",
@@ -60,7 +59,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _build_sections(con: duckdb.DuckDBPyConnection, progress: Progress | None) -> list[Section]:
+def _build_sections(con: duckdb.DuckDBPyConnection) -> list[Section]:
     """Every section; one that raises becomes an unavailable section so the rest still builds."""
     sections: list[Section] = []
     makers = builders()
@@ -78,10 +77,16 @@ def _build_sections(con: duckdb.DuckDBPyConnection, progress: Progress | None) -
                 reason=f"the section failed to build ({type(exc).__name__}: {exc})",
             )
         sections.append(section)
-        if progress:
-            charts = len(section.charts)
-            state = f"{charts} chart{'s' * (charts != 1)}" if section.available else "not available"
-            progress(f"report section {index}/{len(makers)}: {section.id} ({state})")
+        charts = len(section.charts)
+        state = f"{charts} chart{'s' * (charts != 1)}" if section.available else "not available"
+        log.debug(
+            "report section %d/%d: %s (%s)",
+            index,
+            len(makers),
+            section.id,
+            state,
+            extra=step("sections", index, len(makers)),
+        )
     return sections
 
 
@@ -276,9 +281,9 @@ def cite(provenance_rows: list[dict]) -> dict:
     }
 
 
-def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> dict:
+def gather(con: duckdb.DuckDBPyConnection) -> dict:
     """Everything the template needs, read from the warehouse."""
-    sections = _build_sections(con, progress)
+    sections = _build_sections(con)
     run = con.execute(
         "SELECT run_id, finished_at, inputs FROM meta.runs ORDER BY finished_at DESC LIMIT 1"
     ).fetchall()
@@ -420,14 +425,15 @@ def tidy_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, date_format="%Y-%m-%d").encode()
 
 
-def build_report(settings: Settings, progress: Progress | None = None) -> dict[str, Path]:
+def build_report(settings: Settings) -> dict[str, Path]:
     """Write report.html, report.pdf, charts/*.svg and data/*.csv under the output folder."""
     out = settings.output_dir
     (out / "charts").mkdir(parents=True, exist_ok=True)
     (out / "data").mkdir(parents=True, exist_ok=True)
+    seconds = stopwatch()
     con = warehouse.connect_published(settings)
     try:
-        context = gather(con, progress)
+        context = gather(con)
     finally:
         con.close()
     context["generated_at"] = datetime.now(UTC)
@@ -437,8 +443,16 @@ def build_report(settings: Settings, progress: Progress | None = None) -> dict[s
     for index, chart in enumerate(charts, start=1):
         _write_atomic(out / "charts" / f"{chart.name}.svg", chart.svg.encode())
         _write_atomic(out / "data" / f"{chart.name}.csv", tidy_csv(chart.data))
-        if progress:
-            progress(f"chart drawn {index}/{len(charts)}: {chart.name}")
+        log.debug(
+            "chart drawn %d/%d: %s",
+            index,
+            len(charts),
+            chart.name,
+            extra=step("charts", index, len(charts)),
+        )
+    log.info(
+        "drew %d charts for %d sections in %.1f s", len(charts), len(context["sections"]), seconds()
+    )
     # The scorecard and provenance as data too: what the summary page shows, re-usable.
     scorecard_rows = [m for claim in context["claims"] for m in claim["metrics"]]
     _write_atomic(
@@ -449,10 +463,9 @@ def build_report(settings: Settings, progress: Progress | None = None) -> dict[s
         pd.DataFrame(context["provenance"]).to_csv(index=False).encode(),
     )
     _write_atomic(out / "report.html", render_html(context).encode())
-    if progress:
-        progress(f"report written: {out / 'report.html'}")
+    log.debug("report written: %s", out / "report.html")
     document = render_pdf(context, out)
     _write_atomic(out / "report.pdf", document.write_pdf())
-    if progress:
-        progress(f"report written: {out / 'report.pdf'} ({len(document.pages)} pages)")
+    log.debug("report written: %s in %.1f s", out / "report.pdf", seconds())
+    log.info("report: %s (%d pages PDF beside it)", out / "report.html", len(document.pages))
     return {"html": out / "report.html", "pdf": out / "report.pdf"}

@@ -18,6 +18,8 @@ SELECTs returning offending rows; they run after every model.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -26,9 +28,12 @@ from pathlib import Path
 
 import duckdb
 
+from decoupling.logs import step, stopwatch
 from decoupling.settings import SQL_DIR, ConfigError
 from decoupling.transform.graph import GraphError, order, references
 from decoupling.transform.python_models import python_models
+
+log = logging.getLogger(__name__)
 
 # Folders of models and the schema their objects go in.
 MODEL_DIRS = (("staging", "staging"), ("marts", "marts"), ("claims/*", "marts"))
@@ -200,7 +205,7 @@ def set_variables(con: duckdb.DuckDBPyConnection, env: Mapping[str, str] | None 
             number = float(text)
         except ValueError:
             raise ConfigError(f"{name}={text!r} is not a number") from None
-        if number != number or number <= 0:
+        if not math.isfinite(number) or number <= 0:
             raise ConfigError(f"{name}={text!r} must be a positive number")
         con.execute(f"SET VARIABLE {variable} = {number!r}")
 
@@ -208,7 +213,6 @@ def set_variables(con: duckdb.DuckDBPyConnection, env: Mapping[str, str] | None 
 def run_models(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path = SQL_DIR,
-    progress: Callable[[str], None] | None = None,
 ) -> list[str]:
     """Build every model; return their names in the order built."""
     built = []
@@ -222,8 +226,13 @@ def run_models(
             raise TransformError(f"{model.layer}/{model.path.name} failed: {first}") from exc
         document(con, model)
         built.append(model.qualified)
-        if progress:
-            progress(f"SQL model {index}/{len(models)}: {model.qualified}")
+        log.debug(
+            "SQL model %d/%d: %s",
+            index,
+            len(models),
+            model.qualified,
+            extra=step("transform", index, len(models)),
+        )
     return built
 
 
@@ -245,16 +254,17 @@ def run_assertions(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> l
 def run(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path = SQL_DIR,
-    progress: Callable[[str], None] | None = None,
 ) -> tuple[list[str], list[str]]:
     # One transaction: a commit per model (and per comment) was a third of the transform's time.
     # A failure rolls it back; the caller's build-aside copy is discarded either way.
     con.execute("BEGIN TRANSACTION")
+    seconds = stopwatch()
     try:
-        built = run_models(con, sql_dir, progress)
+        built = run_models(con, sql_dir)
         checked = run_assertions(con, sql_dir)
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+    log.info("built %d models, %d assertions passed in %.1f s", len(built), len(checked), seconds())
     return built, checked

@@ -9,8 +9,16 @@ import duckdb
 from decoupling.settings import ConfigError, Settings
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=read_only)
+def connect(
+    path: Path, read_only: bool = False, config: dict | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file; one that DuckDB cannot open is bad input (ConfigError, one line
+    naming the file), not a traceback."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config or {})
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"cannot open the warehouse {path} as DuckDB: {first}") from None
 
 
 def connect_published(settings: Settings, config: dict | None = None) -> duckdb.DuckDBPyConnection:
@@ -20,16 +28,20 @@ def connect_published(settings: Settings, config: dict | None = None) -> duckdb.
         raise ConfigError(
             f"no warehouse at {settings.warehouse}: run 'decoupling refresh' (or 'make run') first"
         )
-    return duckdb.connect(str(settings.warehouse), read_only=True, config=config or {})
+    return connect(settings.warehouse, read_only=True, config=config)
 
 
 def known_downloads(settings: Settings) -> set[tuple[str, str]]:
-    """(series key, sha256) of every download the published warehouse holds."""
+    """(series key, sha256) of the download in force for each series key in the published
+    warehouse: a download held but since replaced (another snapshot's) is not "known", so a
+    run that brings it back loads it again (see warehouse.load.load_downloads)."""
+    from decoupling.warehouse.load import in_force
+
     if not settings.warehouse.is_file():
         return set()
     con = connect(settings.warehouse, read_only=True)
     try:
-        return set(con.execute("SELECT series_key, sha256 FROM meta.downloads").fetchall())
+        return in_force(con)
     except duckdb.CatalogException:
         return set()
     finally:

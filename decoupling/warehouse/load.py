@@ -10,6 +10,25 @@ from decoupling.sources.base import Download
 Change = tuple[int, int, float | None, float | None]
 
 
+def in_force(con: duckdb.DuckDBPyConnection, keys: list[str] | None = None) -> set[tuple[str, str]]:
+    """(series key, sha256) of the download in force for each series key (the latest loaded;
+    load order breaks a tie of access times), for `keys` or all."""
+    where = "" if keys is None else "WHERE series_key IN (SELECT unnest(?))"
+    rows = con.execute(
+        f"""
+        WITH ranked AS (
+            SELECT series_key, sha256,
+                   row_number() OVER (PARTITION BY series_key
+                                      ORDER BY accessed_at DESC, rowid DESC) AS rank
+            FROM meta.downloads {where}
+        )
+        SELECT series_key, sha256 FROM ranked WHERE rank = 1
+        """,
+        [] if keys is None else [keys],
+    ).fetchall()
+    return set(rows)
+
+
 def load_download(
     con: duckdb.DuckDBPyConnection,
     download: Download,
@@ -32,17 +51,15 @@ def load_downloads(
     The result is the same as loading the downloads one after another in batch order: a value is
     a new row when its date is not held and it is not missing, or when it differs from the value
     in force just before it (the warehouse's current value or an earlier download of the batch).
-    A download already loaded (same series key and checksum) adds nothing. One registered frame,
-    one diff query and one insert per table, whatever the number of downloads.
+    A refresh says what this run's inputs say: a download that is the one in force for its
+    series key (the latest loaded) adds nothing; one loaded before but since replaced (a switch
+    back from another snapshot or release) is loaded again, so its values become current again
+    and it is recorded as the latest download. One registered frame, one diff query and one
+    insert per table, whatever the number of downloads.
     """
     if not batch:
         return {}
-    already = set(
-        con.execute(
-            "SELECT series_key, sha256 FROM meta.downloads WHERE sha256 IN (SELECT unnest(?))",
-            [sorted({d.sha256 for d, _, _ in batch})],
-        ).fetchall()
-    )
+    already = in_force(con, sorted({d.key for d, _, _ in batch}))
     fresh: list[tuple[Download, pd.DataFrame, str | None]] = []
     for download, observations, landed in batch:
         if (download.key, download.sha256) not in already:

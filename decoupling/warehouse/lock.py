@@ -20,8 +20,14 @@ class WarehouseBusy(ConfigError):
 @contextmanager
 def refresh_lock(settings: Settings, wait: bool = False, record: bool = True) -> Iterator[None]:
     """One writer at a time. A second refresh exits at once with a clear line (or waits)."""
-    settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = settings.lock_path.open("a+")
+    try:
+        settings.lock_path.parent.mkdir(parents=True, exist_ok=True)
+        handle = settings.lock_path.open("a+")
+    except OSError as exc:  # read-only file system, no permission
+        raise ConfigError(
+            f"cannot write the lock file {settings.lock_path} beside the warehouse: "
+            f"{exc.strerror or exc}"
+        ) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

@@ -10,10 +10,10 @@ version, never a mix; the previous version stays for readers that still hold it 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import stat
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +24,8 @@ from decoupling.settings import Settings
 CURRENT = "current"
 MANIFEST = "MANIFEST.json"
 KEEP_VERSIONS = 2
+
+log = logging.getLogger(__name__)
 
 
 def current_dir(settings: Settings) -> Path:
@@ -46,34 +48,57 @@ def _mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
-def publish(settings: Settings, run_id: str, progress: Callable[[str], None] | None = None) -> Path:
-    """Write a new reader version from the published warehouse and point `current` at it."""
+def sql_string(text: str) -> str:
+    """A SQL string literal: quotes doubled, so a path with an apostrophe stays one literal
+    (DuckDB's COPY takes no bound parameter for its target)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def build(settings: Settings, run_id: str, source: Path) -> Path:
+    """Build the readers' version of `run_id` from the warehouse file `source`, aside in
+    `<published>/.<run_id>.building` (returned); nothing readers see changes yet."""
+    from decoupling.warehouse.publish import fault
+
     root = settings.published_dir
     root.mkdir(parents=True, exist_ok=True)
-    version = root / run_id
     building = root / f".{run_id}.building"
     shutil.rmtree(building, ignore_errors=True)
-    (building / "parquet").mkdir(parents=True)
-    copy = building / "warehouse.duckdb"
-    shutil.copyfile(settings.warehouse, copy)
-    con = duckdb.connect(str(copy), read_only=True)
     try:
-        tables = _mart_tables(con)
-        for table in tables:
-            target = building / "parquet" / f"{table}.parquet"
-            # Table names come from the catalog of the warehouse, quoted as identifiers.
-            con.execute(f"COPY (SELECT * FROM marts.\"{table}\") TO '{target}' (FORMAT parquet)")
-    finally:
-        con.close()
-    manifest = {
-        "run_id": run_id,
-        "published_at": datetime.now(UTC).isoformat(),
-        "warehouse": "warehouse.duckdb",
-        "marts": {t: f"parquet/{t}.parquet" for t in tables},
-    }
-    (building / MANIFEST).write_text(json.dumps(manifest, indent=1))
-    # Read-only for readers: the file mode says so, and DuckDB opens it read_only=True.
-    copy.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        (building / "parquet").mkdir(parents=True)
+        copy = building / "warehouse.duckdb"
+        shutil.copyfile(source, copy)
+        fault("readers")
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            tables = _mart_tables(con)
+            for table in tables:
+                target = building / "parquet" / f"{table}.parquet"
+                identifier = table.replace('"', '""')
+                con.execute(
+                    f'COPY (SELECT * FROM marts."{identifier}") TO {sql_string(str(target))} '
+                    "(FORMAT parquet)"
+                )
+        finally:
+            con.close()
+        manifest = {
+            "run_id": run_id,
+            "published_at": datetime.now(UTC).isoformat(),
+            "warehouse": "warehouse.duckdb",
+            "marts": {t: f"parquet/{t}.parquet" for t in tables},
+        }
+        (building / MANIFEST).write_text(json.dumps(manifest, indent=1))
+        # Read-only for readers: the file mode says so, and DuckDB opens it read_only=True.
+        copy.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return building
+
+
+def swap_in(settings: Settings, run_id: str, building: Path) -> Path:
+    """Make the version built aside the one readers see: a rename, then the `current` link."""
+    root = settings.published_dir
+    version = root / run_id
     if version.exists():
         shutil.rmtree(version)
     os.replace(building, version)
@@ -82,9 +107,14 @@ def publish(settings: Settings, run_id: str, progress: Callable[[str], None] | N
     link.symlink_to(run_id)
     os.replace(link, root / CURRENT)
     _prune(root, keep=run_id)
-    if progress:
-        progress(f"published for readers: {root / CURRENT} ({len(tables)} marts as Parquet)")
+    tables = len(list((version / "parquet").glob("*.parquet")))
+    log.info("published for readers: %s (%d marts as Parquet)", root / CURRENT, tables)
     return version
+
+
+def publish(settings: Settings, run_id: str) -> Path:
+    """Write a new reader version from the published warehouse and point `current` at it."""
+    return swap_in(settings, run_id, build(settings, run_id, settings.warehouse))
 
 
 def _prune(root: Path, keep: str) -> None:
