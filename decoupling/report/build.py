@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import json
 import logging
 import os
 import re
@@ -23,6 +24,7 @@ import jinja2
 import pandas as pd
 
 from decoupling import warehouse
+from decoupling.bundle import banner as bundle_banner
 from decoupling.report.sections import Chart, Section, builders, records
 from decoupling.settings import TEMPLATES_DIR, Settings
 
@@ -107,7 +109,12 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every catalog series: source, vintage and access date, observations held, checksum."""
+    """Every catalog series: source, release and access dates, observations held, checksum.
+
+    The dates are the source's (decoupling.release_dates): a snapshot's manifest, a landing's
+    access time, FRED's last_updated; "unknown" otherwise, never a file's date on disk."""
+    from decoupling import release_dates
+
     frame = con.execute(
         """
         WITH latest AS (
@@ -127,7 +134,12 @@ def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
         ORDER BY s.id
         """
     ).df()
-    return records(frame)
+    rows = records(frame)
+    for row in rows:
+        row["release_date"], row["access_date"] = release_dates.dates(
+            row.get("source"), row.get("vintage"), row.get("accessed_at")
+        )
+    return rows
 
 
 def changes(con: duckdb.DuckDBPyConnection) -> dict:
@@ -196,6 +208,7 @@ def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> 
         "changes": changes(con),
         "tables": tables(con),
         "run": {"run_id": run[0], "finished_at": run[1], "inputs": run[2]} if run else None,
+        "offline": bundle_banner(run[2]) if run else None,  # a run from the replication bundle
         "verdict_class": VERDICT_CLASS,
     }
 
@@ -340,4 +353,10 @@ def build_report(settings: Settings, progress: Progress | None = None) -> dict[s
     _write_atomic(out / "report.pdf", document.write_pdf())
     if progress:
         progress(f"report written: {out / 'report.pdf'} ({len(document.pages)} pages)")
+    # Written last: the run this report shows, which a refresh compares with the warehouse's.
+    stamp = {
+        "run_id": (context["run"] or {}).get("run_id"),
+        "generated_at": str(context["generated_at"]),
+    }
+    _write_atomic(out / "report.json", json.dumps(stamp).encode())
     return {"html": out / "report.html", "pdf": out / "report.pdf"}

@@ -115,7 +115,7 @@ def parse(download: Download) -> pd.DataFrame:
 
 def _load_parsers() -> None:
     # Importing the modules registers their parsers.
-    from decoupling.sources import bls, bls_files, fred, oews, snapshot  # noqa: F401
+    from decoupling.sources import bls, bls_files, bundle, fred, oews, snapshot  # noqa: F401
 
 
 def frame(series_id: str, dates: list, values: list) -> pd.DataFrame:
