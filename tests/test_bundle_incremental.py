@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO
+REPO = Path(__file__).resolve().parents[1]
 
 # A few real series: C1 (productivity, pay, prices), C5 (labor share), C3 (investment, profits).
 SERIES = ("OPHNFB", "COMPRNFB", "AHETPI", "CPIAUCSL", "PRS85006173", "PNFI", "CP")

@@ -209,8 +209,9 @@ def set_variables(con: duckdb.DuckDBPyConnection, env: Mapping[str, str] | None 
 def plan(models: list[Model], changed: Collection[str] | None) -> list[Model]:
     """The models to build when only the `changed` series changed (None: every model).
 
-    A model is rebuilt when it reads a changed series (see transform.series_reads) or reads a
-    model that is rebuilt; the others keep the tables the previous build left."""
+    A model is rebuilt when it reads a changed series (see transform.series_reads: what a model
+    reads includes what the models it reads read, unless it narrows a per-series model such as
+    staging.quarterly to named series); the others keep the tables the previous build left."""
     if changed is None:
         return list(models)
     reads = model_reads(
@@ -218,11 +219,7 @@ def plan(models: list[Model], changed: Collection[str] | None) -> list[Model]:
         {m.qualified: (None if m.build else m.sql) for m in models},
         {m.qualified: m.depends_on for m in models},
     )
-    rebuilt: set[str] = set()
-    for model in models:
-        if touches(reads[model.qualified], changed) or model.depends_on & rebuilt:
-            rebuilt.add(model.qualified)
-    return [m for m in models if m.qualified in rebuilt]
+    return [m for m in models if touches(reads[m.qualified], changed)]
 
 
 def run_models(
