@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The main job: ingest -> transform -> report. Offline: DECOUPLING_SNAPSHOT=../shared/fred-snapshot make run
+# With no network and no snapshot it falls back to the committed bundle/ (saying so).
 run: $(STAMP)
-	$(BIN)/decoupling refresh
+	$(BIN)/decoupling refresh --offline-fallback
 
 # System packages the report tests need (WeasyPrint's Pango, pdftoppm, headless Chromium).
 system-deps:

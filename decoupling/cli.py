@@ -27,6 +27,12 @@ EXIT_BUSY = 3  # another refresh holds the warehouse (pass --wait to queue behin
 
 # Each subcommand: (help line, longer description, one example).
 COMMANDS = {
+    "bundle": (
+        "write the replication bundle (bundle/) from the published warehouse",
+        "Write a compact copy of every input the report used (Parquet, with a manifest of "
+        "sources, release dates, checksums and licenses), so a fresh clone runs offline.",
+        "decoupling bundle",
+    ),
     "refresh": (
         "the main job: ingest -> transform -> report, one flow run",
         "Fetch every catalog series (or read a snapshot), load what changed, rebuild the SQL "
@@ -140,6 +146,14 @@ def _parser() -> argparse.ArgumentParser:
     p = command("refresh")
     add_source_args(p)
     p.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    p.add_argument("--bundle", action="store_true", help="read the replication bundle (bundle/)")
+    p.add_argument(
+        "--offline-fallback",
+        action="store_true",
+        help="when no source can be reached and no snapshot is set, use the bundle (make run)",
+    )
+    p = command("bundle")
+    p.add_argument("--output", help="folder to write (default: bundle/ in the repository)")
     p = command("ingest")
     add_source_args(p)
     p = command("transform")
@@ -313,9 +327,35 @@ def _catch_signals() -> dict:
     return {signum: signal.signal(signum, _on_signal) for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
+def _refresh_or_bundle(args, options, settings) -> dict:
+    """The refresh; with --offline-fallback, from the bundle when no source can be reached and
+    no snapshot is set (scheduled runs never pass it: they fail as before)."""
+    from decoupling.sources.base import SourceUnreachable
+    from flows import refresh
+
+    try:
+        return refresh.refresh(**refresh.parameters(options))
+    except SourceUnreachable as exc:
+        if not getattr(args, "offline_fallback", False) or settings.snapshots:
+            raise
+        from decoupling import bundle
+
+        print(
+            f"offline ({exc.source} unreachable): using the bundled data of "
+            f"{bundle.built_on(bundle.BUNDLE_DIR)} from {bundle.BUNDLE_DIR}",
+            file=sys.stderr,
+        )
+        options.snapshots = [str(bundle.BUNDLE_DIR)]
+        return refresh.refresh(**refresh.parameters(options))
+
+
 def _options(args):
     from decoupling.settings import Options
 
+    if getattr(args, "bundle", False):
+        from decoupling.bundle import BUNDLE_DIR
+
+        args.snapshot = [str(BUNDLE_DIR)]
     return Options(
         snapshots=list(getattr(args, "snapshot", []) or []),
         series=list(getattr(args, "series", []) or []),
@@ -346,7 +386,7 @@ def _dispatch(args) -> int:
         engine = warm.start_engine()  # before our own imports: they would slow its start-up
         if warm.report_likely(command, settings, options.force):
             warm.start()  # the report's imports and fixed costs, while the engine starts
-        from flows import parts, refresh
+        from flows import parts, refresh  # noqa: F401 (imported before the engine joins)
 
         if engine is not None:
             log.info("starting Prefect's engine (a local server for this run)")
@@ -354,7 +394,7 @@ def _dispatch(args) -> int:
             engine.join()
             log.info("engine started in %.1f s", seconds())
         if command == "refresh":
-            result = refresh.refresh(**refresh.parameters(options))
+            result = _refresh_or_bundle(args, options, settings)
         elif command == "ingest":
             result = parts.ingest(
                 snapshots=options.snapshots,
@@ -370,6 +410,17 @@ def _dispatch(args) -> int:
         else:
             result = parts.report(warehouse_path=options.warehouse, quiet=options.quiet)
         _finish(args, result, settings)
+        return 0
+    if command == "bundle":
+        from decoupling import bundle
+        from decoupling.settings import load_settings
+
+        target = Path(args.output) if args.output else bundle.BUNDLE_DIR
+        manifest = bundle.write_bundle(load_settings(warehouse=args.warehouse), target)
+        print(
+            f"bundle written: {target} ({manifest['bytes'] / 1e6:.2f} MB, "
+            f"{len(manifest['inputs'])} inputs)"
+        )
         return 0
     if command == "vintages":
         from decoupling import vintages

@@ -206,7 +206,7 @@ def load(
     batch = []
     for download, observations in parsed:
         landed = None
-        if download.source != "snapshot":  # snapshot files are kept where they are
+        if download.source not in ("snapshot", "bundle"):  # kept where they are
             sidecar = landing.land(download, len(observations), settings.raw_dir, settings.secrets)
             landed = str(sidecar.relative_to(settings.raw_dir))
         batch.append((download, observations, landed))

@@ -7,9 +7,12 @@ key reaches Prefect's database or logs.
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+
+import duckdb
 
 from decoupling import catalog as catalog_mod
 from decoupling import fingerprint, ingest, transform, warehouse
@@ -21,6 +24,11 @@ log = logging.getLogger(__name__)
 
 
 def _inputs(settings: Settings) -> str:
+    from decoupling import bundle
+
+    if len(settings.snapshots) == 1 and bundle.is_bundle(settings.snapshots[0]):
+        # The report's offline banner reads this: "bundle <folder> (built <date>)".
+        return bundle.inputs_label(settings.snapshots[0])
     if settings.snapshots:
         return "snapshot " + ":".join(str(p) for p in settings.snapshots)
     return "live sources" + (" (FRED API)" if settings.fred_api_key else " (FRED keyless CSV)")
@@ -68,12 +76,94 @@ def fetch_for(options: Options, settings: Settings) -> ingest.Fetched:
     return ingest.fetch_all(entries, settings, known_fred=known)
 
 
+# ---- what the warehouse, the readers' copy and the report were built from ------------------
+
+REPORT_STAMP = "report.json"  # beside report.html: the run the report shows (build_report)
+
+
+@dataclass
+class Held:
+    """What the published warehouse holds: the download in force per series key, the catalog
+    series it lacks, and its last run (any command) with that run's recorded state."""
+
+    current: dict[str, str] = field(default_factory=dict)
+    unavailable: set[str] = field(default_factory=set)
+    last_run: str | None = None
+    last_state: fingerprint.State | None = None
+
+
+def _held_in(con: duckdb.DuckDBPyConnection) -> Held:
+    try:
+        # rowid is insertion order: the last download of a key is the one in force.
+        current = con.execute(
+            "SELECT series_key, arg_max(sha256, rowid) FROM meta.downloads GROUP BY series_key"
+        ).fetchall()
+        missing = con.execute("SELECT series_id FROM meta.availability WHERE NOT available")
+        unavailable = {r[0] for r in missing.fetchall()}
+        last = con.execute(
+            "SELECT run_id, fingerprint FROM meta.runs ORDER BY finished_at DESC LIMIT 1"
+        ).fetchall()
+    except duckdb.CatalogException:  # an empty or pre-schema warehouse
+        return Held()
+    return Held(
+        dict(current),
+        unavailable,
+        last[0][0] if last else None,
+        fingerprint.State.parse(last[0][1]) if last else None,
+    )
+
+
+def held(settings: Settings) -> Held:
+    if not settings.warehouse.is_file():
+        return Held()
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        return _held_in(con)
+    finally:
+        con.close()
+
+
+def _inputs_digest(current: dict[str, str], unavailable: set[str]) -> str:
+    # A series that became unavailable (or available again) changes the report: part of the state.
+    return fingerprint.inputs({**current, **{f"unavailable:{s}": "" for s in unavailable}})
+
+
+def report_run(settings: Settings) -> str | None:
+    """Run id of the warehouse the report on disk was drawn from (None: no complete report)."""
+    out = settings.output_dir
+    if not ((out / "report.html").is_file() and (out / "report.pdf").is_file()):
+        return None
+    try:
+        return json.loads((out / REPORT_STAMP).read_text())["run_id"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def stale_outputs(settings: Settings, run_id: str | None) -> list[str]:
+    """Which outputs do not show the warehouse's last run: the readers' copy, the report."""
+    stale = []
+    if run_id is None or exports.current_run(settings) != run_id:
+        stale.append("readers' copy")
+    if run_id is None or report_run(settings) != run_id:
+        stale.append("report")
+    return stale
+
+
+def _list(names, limit: int = 8) -> str:
+    names = list(names)
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
 def refresh_locked(
     options: Options, settings: Settings, fetched: ingest.Fetched, started: datetime
 ) -> dict:
     """Load, transform and publish (warehouse, then the readers' copy); the caller holds the lock.
 
-    Everything is parsed before the warehouse is copied: bad input stops the run untouched.
+    Everything is parsed before the warehouse is copied: bad input stops the run untouched. When
+    inputs, code and parameters are those of the warehouse's last build, nothing is rebuilt; an
+    output that lags behind it (readers' copy, report) is brought up to date here, under the
+    lock. When some inputs changed, only the models downstream of them are rebuilt.
     """
     known = warehouse.known_downloads(settings)
     # Only what the warehouse does not hold yet is parsed (the OEWS workbooks take seconds).
@@ -81,20 +171,59 @@ def refresh_locked(
         fetched.downloads, from_snapshot=bool(settings.snapshots), known=known
     )
     ingest.log_fetched(fetched, known)
-    fp = fingerprint.of(fetched.downloads, fetched.reused)
-    unchanged = all((d.key, d.sha256) in known for d in fetched.downloads)
-    last_run, last_fp = warehouse.last_refresh(settings)
-    readers_current = last_run is not None and exports.current_run(settings) == last_run
-    report_there = (settings.output_dir / "report.pdf").is_file()
-    if unchanged and not options.force and fp == last_fp and readers_current and report_there:
-        log.info("nothing changed since the last refresh: warehouse and report are current")
-        return {"status": "unchanged", "new_rows": 0, "revised_rows": 0, "run_id": last_run}
+    before = held(settings)
+    after = fingerprint.predicted_inputs(before.current, fetched.downloads, fetched.reused)
+    asked = {e.id for e in catalog_mod.select(catalog_mod.load_catalog(), options.series)}
+    unavailable = (before.unavailable - asked) | set(fetched.unavailable)
+    state = fingerprint.State(_inputs_digest(after, unavailable), fingerprint.code())
+    if not options.force and before.last_state == state:
+        stale = stale_outputs(settings, before.last_run)
+        if not stale:
+            log.info("nothing changed since the last refresh: warehouse and report are current")
+            return {
+                "status": "unchanged",
+                "new_rows": 0,
+                "revised_rows": 0,
+                "run_id": before.last_run,
+            }
+        log.info(
+            f"inputs and code unchanged, but the {' and the '.join(stale)} lag behind run "
+            f"{before.last_run}: rebuilding {'them' if len(stale) > 1 else 'it'}"
+        )
+        if "readers' copy" in stale:
+            exports.publish(settings, before.last_run)
+        if "report" in stale:
+            report.build_report(settings)
+        return {"status": "republished", "run_id": before.last_run, "rebuilt": stale}
+    changed_keys = sorted(k for k, sha in after.items() if before.current.get(k) != sha)
+    changed_series = {k.split("--", 1)[0] for k in changed_keys}
+    changed_series |= unavailable ^ before.unavailable
+    for download, frame in parsed:  # an OEWS workbook holds many series
+        if download.key in changed_keys:
+            changed_series.update(frame["series_id"].astype(str).unique())
+    if changed_keys:
+        log.info(f"changed inputs ({len(changed_keys)}): {_list(changed_keys)}")
+    # Only models built by this same code from the held data may be kept.
+    incremental = (
+        not options.force
+        and before.last_state is not None
+        and before.last_state.built
+        and before.last_state.code == state.code
+    )
     run_id = warehouse.new_run_id()
-    with warehouse.staged(settings, run_id) as con:  # readers' copy swapped in, then warehouse
+    with warehouse.staged(settings, run_id) as con:  # readers' copy, then warehouse
         summary = load_into(con, settings, parsed, fetched, run_id)
-        transform.run(con)
-        record_run(con, run_id, "refresh", started, settings, summary, fp)
-    log.info("warehouse published: %s", settings.warehouse)
+        changed_series |= {
+            s for s, (new, revised, _, _) in summary.changes.items() if new or revised
+        }
+        build = transform.run_selected(con, changed_series if incremental else None)
+        record_run(con, run_id, "refresh", started, settings, summary, str(state))
+    if build.skipped:
+        log.info(
+            f"models: {len(build.built)} rebuilt, {len(build.skipped)} skipped "
+            f"(not downstream of the changed inputs): {_list(build.skipped)}"
+        )
+    log.info(f"warehouse published: {settings.warehouse}")
     return {
         "status": "refreshed",
         "run_id": run_id,
@@ -102,6 +231,9 @@ def refresh_locked(
         "revised_rows": summary.revised_rows,
         "unavailable": fetched.unavailable,
         "not_updated": sorted(fetched.reused),
+        "changed_inputs": changed_keys,
+        "models_rebuilt": build.built,
+        "models_skipped": build.skipped,
     }
 
 
@@ -129,9 +261,12 @@ def run_ingest(options: Options) -> dict:
             fetched.downloads, from_snapshot=bool(settings.snapshots), known=known
         )
         run_id = warehouse.new_run_id()
-        with warehouse.staged(settings, run_id) as con:
+        with warehouse.staged(settings, run_id) as con:  # readers' copy, then warehouse
             summary = load_into(con, settings, parsed, fetched, run_id)
-            record_run(con, run_id, "ingest", started, settings, summary)
+            now = _held_in(con)
+            # No models built: the next refresh must rebuild them (empty code half).
+            state = fingerprint.State(_inputs_digest(now.current, now.unavailable), "")
+            record_run(con, run_id, "ingest", started, settings, summary, str(state))
     return {
         "status": "ingested",
         "new_rows": summary.new_rows,
@@ -148,9 +283,13 @@ def run_transform(options: Options) -> dict:
                 f"no warehouse at {settings.warehouse}: run 'decoupling ingest' first"
             )
         run_id = warehouse.new_run_id()
-        with warehouse.staged(settings, run_id) as con:
+        with warehouse.staged(settings, run_id) as con:  # readers' copy, then warehouse
             built, checked = transform.run(con)
-            record_run(con, run_id, "transform", started, settings)
+            now = _held_in(con)
+            state = fingerprint.State(
+                _inputs_digest(now.current, now.unavailable), fingerprint.code()
+            )
+            record_run(con, run_id, "transform", started, settings, fp=str(state))
     return {"status": "transformed", "models": len(built), "assertions": len(checked)}
 
 

@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SNAPSHOT = REPO.parent / "shared" / "fred-snapshot"
+# DECOUPLING_TEST_SHARED points elsewhere (e.g. a missing folder, to try a fresh clone).
+SNAPSHOT = (
+    Path(os.environ.get("DECOUPLING_TEST_SHARED") or REPO.parent / "shared") / "fred-snapshot"
+)
+BUNDLE = REPO / "bundle"
 
 # Prefect logs "Stopping temporary server" at interpreter exit, after pytest has closed its
 # captured streams; without this, logging prints a traceback for it below the summary line.
@@ -29,6 +33,17 @@ def snapshot_dir() -> Path:
     if not (SNAPSHOT / "OPHNFB.csv").is_file():
         pytest.skip(f"the shared snapshot is not at {SNAPSHOT} (tests that read real data need it)")
     return SNAPSHOT
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The real snapshot when ../shared is there, else the committed replication bundle: the core
+    path (refresh, transform, report) runs from a fresh clone without ../shared."""
+    if (SNAPSHOT / "OPHNFB.csv").is_file():
+        return SNAPSHOT
+    if (BUNDLE / "manifest.json").is_file():
+        return BUNDLE
+    pytest.skip(f"neither the shared snapshot ({SNAPSHOT}) nor the bundle ({BUNDLE}) is there")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -51,8 +66,9 @@ def patient_engine():
 
 
 @pytest.fixture(scope="session")
-def refreshed(snapshot_dir, tmp_path_factory):
-    """A warehouse and report built once from the real snapshot (plain functions, no engine).
+def refreshed(data_dir, tmp_path_factory):
+    """A warehouse and report built once from the real snapshot, or from the bundle without it
+    (plain functions, no engine).
 
     Read-only for tests: copy the warehouse before changing anything.
     """
@@ -60,7 +76,7 @@ def refreshed(snapshot_dir, tmp_path_factory):
 
     root = tmp_path_factory.mktemp("refreshed")
     options = Options(
-        snapshots=[str(snapshot_dir)],
+        snapshots=[str(data_dir)],
         warehouse=str(root / "warehouse.duckdb"),
         output_dir=str(root / "output"),
         raw_dir=str(root / "raw"),

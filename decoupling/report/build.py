@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import functools
+import json
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ import jinja2
 import pandas as pd
 
 from decoupling import warehouse
+from decoupling.bundle import banner as bundle_banner
 from decoupling.logs import step, stopwatch
 from decoupling.report import style
 from decoupling.report.sections import Chart, Section, builders, records
@@ -180,7 +182,12 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every catalog series: source, vintage and access date, observations held, checksum."""
+    """Every catalog series: source, release and access dates, observations held, checksum.
+
+    The dates are the source's (decoupling.release_dates): a snapshot's manifest, a landing's
+    access time, FRED's last_updated; "unknown" otherwise, never a file's date on disk."""
+    from decoupling import release_dates
+
     frame = con.execute(
         """
         WITH latest AS (
@@ -200,7 +207,12 @@ def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
         ORDER BY s.id
         """
     ).df()
-    return records(frame)
+    rows = records(frame)
+    for row in rows:
+        row["release_date"], row["access_date"] = release_dates.dates(
+            row.get("source"), row.get("vintage"), row.get("accessed_at")
+        )
+    return rows
 
 
 def changes(con: duckdb.DuckDBPyConnection) -> dict:
@@ -300,6 +312,7 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
         "provenance": sources,
         "changes": changes(con),
         "run": {"run_id": run[0], "finished_at": run[1], "inputs": run[2]} if run else None,
+        "offline": bundle_banner(run[2]) if run else None,  # a run from the replication bundle
         "verdict_class": VERDICT_CLASS,
     }
 
@@ -468,4 +481,10 @@ def build_report(settings: Settings) -> dict[str, Path]:
     _write_atomic(out / "report.pdf", document.write_pdf())
     log.debug("report written: %s in %.1f s", out / "report.pdf", seconds())
     log.info("report: %s (%d pages PDF beside it)", out / "report.html", len(document.pages))
+    # Written last: the run this report shows, which a refresh compares with the warehouse's.
+    stamp = {
+        "run_id": (context["run"] or {}).get("run_id"),
+        "generated_at": str(context["generated_at"]),
+    }
+    _write_atomic(out / "report.json", json.dumps(stamp).encode())
     return {"html": out / "report.html", "pdf": out / "report.pdf"}

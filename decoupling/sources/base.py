@@ -155,6 +155,7 @@ def _load_parsers() -> None:
         bea,
         bls,
         bls_files,
+        bundle,
         fred,
         fred_md,
         oews,

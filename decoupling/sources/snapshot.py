@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from decoupling import release_dates
 from decoupling.catalog import Series
 from decoupling.sources.base import Download, SourceError, body_parser, frame
 
@@ -117,17 +118,23 @@ def _landings(folder: Path, entry: Series) -> list[Download]:
 
 def fetch(entry: Series, folders: tuple[Path, ...]) -> list[Download]:
     """The downloads for one catalog entry from the first folder that holds it ([] if none)."""
-    from decoupling.sources import bea, fred_md, oews
+    from decoupling.sources import bea, bundle, fred_md, oews
 
     shared_readers = {"bea": bea.snapshot_download, "fred_md": fred_md.snapshot_download}
     for folder in folders:
+        # A replication bundle (decoupling bundle) reads like a snapshot.
+        if bundle.is_bundle(folder):
+            found = bundle.fetch(entry, folder)
+            if found:
+                return found
+            continue
         if entry.snapshot_path:
             paths = sorted(Path(p) for p in glob.glob(str(folder / entry.snapshot_path)))
         else:
             paths = [folder / f"{entry.id}.csv"]
         paths = [p for p in paths if p.is_file()]
         if paths:
-            stamp = datetime.fromtimestamp(paths[0].stat().st_mtime, UTC)
+            stamp = datetime.now(UTC)  # when read; never the file's mtime (not a vintage)
             if entry.source == "oews":
                 return [oews.snapshot_download(path, entry, stamp) for path in paths]
             if entry.source in shared_readers:
@@ -143,7 +150,7 @@ def fetch(entry: Series, folders: tuple[Path, ...]) -> list[Download]:
                     body=body,
                     fmt="fred_csv",
                     license=entry.license,
-                    vintage=f"snapshot {folder.name} (file dated {stamp:%Y-%m-%d})",
+                    vintage=release_dates.snapshot_vintage(folder, path),
                 )
             ]
         landed = _landings(folder, entry)

@@ -22,8 +22,8 @@ import logging
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -32,6 +32,7 @@ from decoupling.logs import step, stopwatch
 from decoupling.settings import SQL_DIR, ConfigError
 from decoupling.transform.graph import GraphError, order, references
 from decoupling.transform.python_models import python_models
+from decoupling.transform.series_reads import model_reads, touches
 
 log = logging.getLogger(__name__)
 
@@ -210,13 +211,32 @@ def set_variables(con: duckdb.DuckDBPyConnection, env: Mapping[str, str] | None 
         con.execute(f"SET VARIABLE {variable} = {number!r}")
 
 
+def plan(models: list[Model], changed: Collection[str] | None) -> list[Model]:
+    """The models to build when only the `changed` series changed (None: every model).
+
+    A model is rebuilt when it reads a changed series (see transform.series_reads: what a model
+    reads includes what the models it reads read, unless it narrows a per-series model such as
+    staging.quarterly to named series); the others keep the tables the previous build left."""
+    if changed is None:
+        return list(models)
+    reads = model_reads(
+        [m.qualified for m in models],
+        {m.qualified: (None if m.build else m.sql) for m in models},
+        {m.qualified: m.depends_on for m in models},
+    )
+    return [m for m in models if touches(reads[m.qualified], changed)]
+
+
 def run_models(
     con: duckdb.DuckDBPyConnection,
     sql_dir: Path = SQL_DIR,
+    changed: Collection[str] | None = None,
+    discovered: list[Model] | None = None,
 ) -> list[str]:
-    """Build every model; return their names in the order built."""
+    """Build every model (or only those downstream of the `changed` series); return their names
+    in the order built."""
     built = []
-    models = discover(sql_dir)
+    models = plan(discovered if discovered is not None else discover(sql_dir), changed)
     set_variables(con)
     for index, model in enumerate(models, start=1):
         try:
@@ -251,20 +271,42 @@ def run_assertions(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> l
     return passed
 
 
-def run(
+@dataclass
+class Build:
+    """What a transform did: models built and skipped (in build order), assertions passed."""
+
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+
+def run_selected(
     con: duckdb.DuckDBPyConnection,
+    changed: Collection[str] | None,
     sql_dir: Path = SQL_DIR,
-) -> tuple[list[str], list[str]]:
+) -> Build:
+    """Rebuild the models downstream of the `changed` series (None: all), then every assertion.
+
+    Only valid on a warehouse whose models were built by the same code from the same data but
+    for `changed`: the caller checks that (decoupling.fingerprint)."""
     # One transaction: a commit per model (and per comment) was a third of the transform's time.
     # A failure rolls it back; the caller's build-aside copy is discarded either way.
+    models = discover(sql_dir)
     con.execute("BEGIN TRANSACTION")
     seconds = stopwatch()
     try:
-        built = run_models(con, sql_dir)
+        built = run_models(con, sql_dir, changed, models)
         checked = run_assertions(con, sql_dir)
     except BaseException:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
     log.info("built %d models, %d assertions passed in %.1f s", len(built), len(checked), seconds())
-    return built, checked
+    done = set(built)
+    return Build(built, [m.qualified for m in models if m.qualified not in done], checked)
+
+
+def run(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> tuple[list[str], list[str]]:
+    """Build every model, then run every assertion (one transaction)."""
+    result = run_selected(con, None, sql_dir)
+    return result.built, result.checked
