@@ -173,7 +173,8 @@ def tables(con: duckdb.DuckDBPyConnection) -> list[dict]:
         return records(
             con.execute(
                 "SELECT schema_name, table_name, kind, column_count, description "
-                "FROM meta.tables ORDER BY schema_name, table_name"
+                "FROM meta.tables WHERE kind IN ('table', 'view') "  # macros have no columns
+                "ORDER BY schema_name, table_name"
             ).df()
         )
     except duckdb.CatalogException:
