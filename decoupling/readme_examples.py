@@ -1,9 +1,10 @@
-"""The README's analyst examples: parse them, run them, and rewrite their outputs.
+"""The README's examples: parse them, run them, and rewrite their outputs.
 
-Under the README heading "## Questions analysts ask", each example is a ```sh block holding one
-`decoupling query "..."` command, followed by a ```text block with its output. The test suite runs
-every example on a warehouse refreshed from the snapshot and requires the README's output exactly;
-after changing the analyses, regenerate the outputs with
+An example is a ```sh block holding one `decoupling query "..."` or `decoupling claims` command,
+followed by a ```text block with its output. The test suite runs every example on a warehouse
+refreshed from the snapshot and requires the README's output exactly. An output whose last line
+is `...` is an excerpt: the README shows the first lines of the output, and those must match.
+After changing the analyses, regenerate the outputs with
 
     python -m decoupling.readme_examples --write --warehouse data/warehouse.duckdb
 """
@@ -22,9 +23,10 @@ from pathlib import Path
 from decoupling.settings import PROJECT_ROOT
 
 README = PROJECT_ROOT / "README.md"
-HEADING = "## Questions analysts ask"
+EXCERPT = "...\n"  # the last line of an excerpt's output
 EXAMPLE = re.compile(
-    r"```sh\n(?P<command>decoupling query .*?)\n```\n\n?```text\n(?P<output>.*?)```",
+    r"```sh\n(?P<command>decoupling (?:query|claims)\b(?:(?!```).)*?)\n```\n\n?"
+    r"```text\n(?P<output>.*?)```",
     re.DOTALL,
 )
 
@@ -42,25 +44,25 @@ class Example:
         words = shlex.split(self.command)
         return words[1:]
 
+    @property
+    def excerpt_lines(self) -> int | None:
+        """How many leading output lines the README shows, when it shows an excerpt."""
+        if not self.output.endswith(EXCERPT):
+            return None
+        return self.output.count("\n") - 1
 
-def section_span(text: str) -> tuple[int, int]:
-    start = text.find(HEADING)
-    if start < 0:
-        raise ValueError(f"README has no '{HEADING}' section")
-    following = text.find("\n## ", start + len(HEADING))
-    return start, (following if following >= 0 else len(text))
+    def shown(self, output: str) -> str:
+        """What the README shows of a full output: all of it, or its first lines and `...`."""
+        lines = self.excerpt_lines
+        if lines is None:
+            return output
+        return "".join(output.splitlines(keepends=True)[:lines]) + EXCERPT
 
 
 def parse(text: str) -> list[Example]:
-    start, end = section_span(text)
     return [
-        Example(
-            m.group("command"),
-            m.group("output"),
-            start + m.start("output"),
-            start + m.end("output"),
-        )
-        for m in EXAMPLE.finditer(text[start:end])
+        Example(m.group("command"), m.group("output"), m.start("output"), m.end("output"))
+        for m in EXAMPLE.finditer(text)
     ]
 
 
@@ -79,14 +81,17 @@ def run(example: Example, warehouse: str) -> str:
 def rewrite(text: str, warehouse: str) -> str:
     """The README with every example's output replaced by what the warehouse gives now."""
     for example in reversed(parse(text)):  # from the end, so earlier spans stay valid
-        text = text[: example.start] + run(example, warehouse) + text[example.end :]
+        shown = example.shown(run(example, warehouse))
+        text = text[: example.start] + shown + text[example.end :]
     return text
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m decoupling.readme_examples",
-        description="Check or rewrite the outputs of the README's 'Questions analysts ask'.",
+        description="Check or rewrite the outputs of the README's examples.",
+        epilog="example: python -m decoupling.readme_examples --warehouse data/warehouse.duckdb",
+        allow_abbrev=False,
     )
     parser.add_argument("--warehouse", help="DuckDB file (default: the configured warehouse)")
     parser.add_argument("--readme", default=str(README))

@@ -38,7 +38,11 @@ log = logging.getLogger(__name__)
 
 # Folders of models and the schema their objects go in.
 MODEL_DIRS = (("staging", "staging"), ("marts", "marts"), ("claims/*", "marts"))
-COLUMN_DOC = re.compile(r"^--\s*column\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.+)$")
+# `-- column name: text` or `-- column name [unit; source]: text` (either part may be empty); the
+# bracket ends the COMMENT, and meta.columns splits it into its unit and source columns.
+COLUMN_DOC = re.compile(
+    r"^--\s*column\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?:\[([^\[\]]*)\])?\s*:\s*(.+)$"
+)
 
 
 class TransformError(RuntimeError):
@@ -83,7 +87,8 @@ def parse_doc(text: str) -> tuple[str, dict[str, str]]:
             break
         match = COLUMN_DOC.match(stripped)
         if match:
-            columns[match.group(1)] = match.group(2).strip()
+            tag = f" [{match.group(2).strip()}]" if match.group(2) else ""
+            columns[match.group(1)] = match.group(3).strip() + tag
         else:
             description.append(stripped.lstrip("-").strip())
     return " ".join(d for d in description if d), columns

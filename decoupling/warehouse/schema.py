@@ -139,34 +139,53 @@ COMMENT ON COLUMN meta.availability.reason IS 'Why a series is not available (no
 -- For analysts: what the warehouse holds, read live from DuckDB's catalog (never stale).
 CREATE OR REPLACE VIEW meta.tables AS
 SELECT schema_name, table_name, 'table' AS kind, column_count, estimated_size AS estimated_rows,
-       comment AS description
+       comment AS description, NULL::VARCHAR AS parameters
 FROM duckdb_tables()
 WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
 UNION ALL
-SELECT schema_name, view_name, 'view', column_count, NULL, comment
+SELECT schema_name, view_name, 'view', column_count, NULL, comment, NULL
 FROM duckdb_views()
 WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
-  AND NOT internal;
-COMMENT ON VIEW meta.tables IS 'Every table and view of the raw, meta, staging and marts schemas, with its description and column count';
+  AND NOT internal
+UNION ALL
+-- Table macros are queried like tables (FROM marts.gap_since('1979Q4', 'epi')), so list them too.
+SELECT DISTINCT schema_name, function_name, 'table macro', NULL, NULL, comment,
+       array_to_string(parameters, ', ')
+FROM duckdb_functions()
+WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
+  AND function_type = 'table_macro' AND NOT internal;
+COMMENT ON VIEW meta.tables IS 'Every table, view and table macro of the raw, meta, staging and marts schemas, with its description and column count';
 COMMENT ON COLUMN meta.tables.schema_name IS 'Schema: raw (as received), meta (catalog, provenance, runs), staging (cleaned), marts (analyses)';
-COMMENT ON COLUMN meta.tables.table_name IS 'Table or view name';
-COMMENT ON COLUMN meta.tables.kind IS 'table or view';
-COMMENT ON COLUMN meta.tables.column_count IS 'Number of columns';
-COMMENT ON COLUMN meta.tables.estimated_rows IS 'Approximate row count of a table (NULL for views)';
+COMMENT ON COLUMN meta.tables.table_name IS 'Table, view or table macro name';
+COMMENT ON COLUMN meta.tables.kind IS 'table, view or table macro';
+COMMENT ON COLUMN meta.tables.column_count IS 'Number of columns (NULL for table macros)';
+COMMENT ON COLUMN meta.tables.estimated_rows IS 'Approximate row count of a table (NULL for views and table macros)';
 COMMENT ON COLUMN meta.tables.description IS 'What it holds (its COMMENT)';
+COMMENT ON COLUMN meta.tables.parameters IS 'Parameters of a table macro, in order (NULL for tables and views)';
 
+-- A column COMMENT may end in "[unit; source]" (the '-- column name [unit; source]: text' header
+-- of a model, see decoupling.transform): split off here so unit and source are their own columns.
 CREATE OR REPLACE VIEW meta.columns AS
-SELECT schema_name, table_name, column_index AS position, column_name, data_type,
-       comment AS description
-FROM duckdb_columns()
-WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts');
-COMMENT ON VIEW meta.columns IS 'Every column of every table and view, with its type and description (what, unit, source)';
+WITH c AS (
+    SELECT schema_name, table_name, column_index AS position, column_name, data_type, comment,
+           regexp_extract(comment, ' *\\[([^\\[\\]]*)\\] *$', 1) AS tag
+    FROM duckdb_columns()
+    WHERE database_name = current_database() AND schema_name IN ('raw', 'meta', 'staging', 'marts')
+)
+SELECT schema_name, table_name, position, column_name, data_type,
+       regexp_replace(comment, ' *\\[[^\\[\\]]*\\] *$', '') AS description,
+       nullif(trim(split_part(tag, ';', 1)), '') AS unit,
+       nullif(trim(CASE WHEN strpos(tag, ';') > 0 THEN tag[strpos(tag, ';') + 1:] END), '') AS source
+FROM c;
+COMMENT ON VIEW meta.columns IS 'Every column of every table and view, with its type, description, unit and source';
 COMMENT ON COLUMN meta.columns.schema_name IS 'Schema of the table';
 COMMENT ON COLUMN meta.columns.table_name IS 'Table or view name';
 COMMENT ON COLUMN meta.columns.position IS 'Column position in the table, from 1';
 COMMENT ON COLUMN meta.columns.column_name IS 'Column name';
 COMMENT ON COLUMN meta.columns.data_type IS 'DuckDB type';
-COMMENT ON COLUMN meta.columns.description IS 'What the column holds, its unit and source (its COMMENT)';
+COMMENT ON COLUMN meta.columns.description IS 'What the column holds (its COMMENT without the unit and source)';
+COMMENT ON COLUMN meta.columns.unit IS 'Unit of the values where documented (e.g. percent, index 2017=100); NULL when not stated';
+COMMENT ON COLUMN meta.columns.source IS 'Where the values come from where documented (agency, series, table); NULL when not stated';
 """
 
 SERIES_COLUMNS = {

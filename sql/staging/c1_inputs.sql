@@ -1,25 +1,25 @@
 -- The inputs of the productivity-pay analysis (claim C1), one row per period, quarterly (Q) and annual (A). Quarterly values are published quarters or averages of three months; annual values average four complete quarters. Annual production/nonsupervisory hourly earnings before 1964 come from the discontinued SIC-basis series (EEU00500006_ANNUAL) ratio-linked to AHETPI in 1964, as EPI does; there is no quarterly value before 1964.
 -- column frequency: Q quarterly or A annual
 -- column date: First day of the quarter or year
--- column ophnfb: Nonfarm business output per hour (OPHNFB), index 2017=100
--- column ipdnbs: Nonfarm business implicit price deflator (IPDNBS), index 2017=100
--- column compnfb: Nonfarm business hourly compensation, nominal (COMPNFB), index 2017=100
--- column comprnfb: Nonfarm business real hourly compensation, BLS consumer deflator (COMPRNFB), index 2017=100
--- column nfc_productivity: Nonfinancial corporations output per hour (PRS88003093), index 2017=100
--- column nfc_real_compensation: Nonfinancial corporations real hourly compensation (PRS88003153), index 2017=100
--- column nfc_labor_share: Nonfinancial corporations labor share (PRS88003173), index 2017=100
--- column ndp: Net domestic product (NIPA table 1.7.5 line 30), billions of dollars, annual rate
--- column hours: Total-economy hours of all workers (BLS), billions of hours, annual rate
--- column compensation: Compensation of employees (NIPA table 2.1 line 2, W209RC1), billions of dollars, annual rate
--- column wages: Wages and salaries (NIPA table 2.1 line 3, A576RC1), billions of dollars, annual rate
--- column ahe: Average hourly earnings of production and nonsupervisory employees (AHETPI; annual before 1964 spliced from EEU00500006_ANNUAL), dollars per hour
--- column median_weekly_real: Median usual weekly real earnings of full-time wage and salary workers (LES1252881600Q), 1982-84 CPI-U dollars
--- column cpi_u: CPI-U all items, seasonally adjusted (CPIAUCSL), index 1982-84=100
--- column cpi_u_rs: CPI-U-RS all items (CPI_U_RS), index December 1977=100
--- column chained_cpi: Chained CPI-U (SUUR0000SA0), index December 1999=100
--- column epi_cpi: EPI's extended chained CPI-U (staging.extended_cpi), index December 1999=100
--- column pce: PCE chain-type price index (PCEPI), index 2017=100
--- column gdpdef: GDP implicit price deflator (GDPDEF), index 2017=100
+-- column ophnfb [index 2017=100; BLS Productivity and Costs, OPHNFB]: Nonfarm business output per hour (OPHNFB)
+-- column ipdnbs [index 2017=100; BLS Productivity and Costs, IPDNBS]: Nonfarm business implicit price deflator (IPDNBS)
+-- column compnfb [index 2017=100; BLS Productivity and Costs, COMPNFB]: Nonfarm business hourly compensation, nominal (COMPNFB)
+-- column comprnfb [index 2017=100; BLS Productivity and Costs, COMPRNFB]: Nonfarm business real hourly compensation, BLS consumer deflator (COMPRNFB)
+-- column nfc_productivity [index 2017=100; BLS Productivity and Costs, PRS88003093]: Nonfinancial corporations output per hour (PRS88003093)
+-- column nfc_real_compensation [index 2017=100; BLS Productivity and Costs, PRS88003153]: Nonfinancial corporations real hourly compensation (PRS88003153)
+-- column nfc_labor_share [index 2017=100; BLS Productivity and Costs, PRS88003173]: Nonfinancial corporations labor share (PRS88003173)
+-- column ndp [billions of dollars, annual rate; BEA NIPA table 1.7.5 line 30]: Net domestic product (NIPA table 1.7.5 line 30)
+-- column hours [billions of hours, annual rate; BLS total-economy hours]: Total-economy hours of all workers (BLS)
+-- column compensation [billions of dollars, annual rate; BEA NIPA table 2.1 line 2]: Compensation of employees (NIPA table 2.1 line 2, W209RC1)
+-- column wages [billions of dollars, annual rate; BEA NIPA table 2.1 line 3]: Wages and salaries (NIPA table 2.1 line 3, A576RC1)
+-- column ahe [dollars per hour; BLS CES, AHETPI]: Average hourly earnings of production and nonsupervisory employees (AHETPI; annual before 1964 spliced from EEU00500006_ANNUAL)
+-- column median_weekly_real [1982-84 CPI-U dollars per week; BLS CPS, LES1252881600Q]: Median usual weekly real earnings of full-time wage and salary workers (LES1252881600Q)
+-- column cpi_u [index 1982-84=100; BLS CPI, CPIAUCSL]: CPI-U all items, seasonally adjusted (CPIAUCSL)
+-- column cpi_u_rs [index December 1977=100; BLS CPI-U-RS]: CPI-U-RS all items (CPI_U_RS)
+-- column chained_cpi [index December 1999=100; BLS CPI, SUUR0000SA0]: Chained CPI-U (SUUR0000SA0)
+-- column epi_cpi [index December 1999=100; staging.extended_cpi]: EPI's extended chained CPI-U (staging.extended_cpi)
+-- column pce [index 2017=100; BEA, PCEPI]: PCE chain-type price index (PCEPI)
+-- column gdpdef [index 2017=100; BEA, GDPDEF]: GDP implicit price deflator (GDPDEF)
 -- column ndp_bea: Net domestic product from the BEA Section 1 workbook (NIPA table 1.7.5 line 30, BEA_A362RC), billions of dollars, annual rate: the same vintage as ndp_price
 -- column ndp_price: NDP price index (NIPA table 1.7.4 line 11, BEA_A362RG), index 2017=100
 CREATE OR REPLACE VIEW staging.c1_inputs AS

@@ -1,6 +1,6 @@
 -- EPI's extended chained CPI-U, monthly: the chained CPI-U (SUUR0000SA0) from December 1999, the CPI-U-RS (CPI_U_RS) from December 1977 to November 1999 and CPI-U (CPIAUCNS, not seasonally adjusted like the other two) before, each older segment ratio-linked to the newer one at its join month, so growth within each segment is the segment's own. Index December 1999 = 100.
 -- column date: First day of the month
--- column value: Extended chained CPI-U, index December 1999 = 100
+-- column value [index December 1999=100; BLS CPI: SUUR0000SA0, CPI_U_RS, CPIAUCNS]: Extended chained CPI-U
 -- column segment: Which published index supplies the month's growth (SUUR0000SA0, CPI_U_RS or CPIAUCNS)
 CREATE OR REPLACE VIEW staging.extended_cpi AS
 WITH m AS (

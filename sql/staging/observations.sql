@@ -1,8 +1,8 @@
 -- The current value of every series and date: the latest vintage in raw.observations (withdrawn values dropped).
 -- column series_id: Series id
 -- column date: First day of the observation period
--- column value: Current value, in the units of meta.series
--- column vintage: When the current value was first received
+-- column value [units of meta.series; raw.observations]: Current value
+-- column vintage [UTC timestamp; raw.observations]: When the current value was first received
 -- column frequency: M monthly, Q quarterly, A annual (A for OEWS series outside the catalog)
 CREATE OR REPLACE VIEW staging.observations AS
 WITH latest AS (

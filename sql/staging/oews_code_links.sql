@@ -1,6 +1,6 @@
 -- OEWS occupations whose SOC code changed (SOC 2000 -> 2010 between the 2008 and 2013 files, SOC 2010 -> 2018 over 2019-2021) while the occupation kept its title: each old code linked to the code that follows it. Found by identical title (case and punctuation ignored) with no overlap in years, the detailed code preferred over a broad group of the same title. Occupations that were split or merged (e.g. software developers) get no link on purpose: their wages are not comparable across the change. The matrix keeps published codes; use these links to follow one occupation across the change, knowingly.
--- column old_soc: Code before the change
--- column new_soc: Code after the change
+-- column old_soc [; BLS OEWS national]: Code before the change
+-- column new_soc [; BLS OEWS national]: Code after the change
 -- column occupation: Title (as last published under the new code)
 -- column old_last_year: Last year published under the old code
 -- column new_first_year: First year published under the new code

@@ -1,9 +1,9 @@
 -- OEWS hourly wages of every occupation, national, one row per occupation, measure and May reference year. A wage withheld as top-coded ('#') is a row with wage NULL and topcoded true; a suppressed wage ('*') or a year without a file (2009-2012 in the snapshot) has no row: gaps stay gaps. Codes are as published, so an occupation whose code changed with the 2018 SOC shows up as two codes (see soc_system); barbers 39-5011 and hairdressers 39-5012 kept their codes.
--- column soc: SOC code as published, NN-NNNN
+-- column soc [; BLS OEWS national]: SOC code as published, NN-NNNN
 -- column occupation: Occupation title as published (latest title of the code)
 -- column measure: H_MEAN (mean hourly wage) or H_MEDIAN (median hourly wage)
 -- column year: Year of the May reference month
--- column wage: Hourly wage, dollars (NULL when top-coded)
+-- column wage [dollars per hour; BLS OEWS national]: Hourly wage (NULL when top-coded)
 -- column topcoded: True when BLS withheld the wage because it is at or above the published cap
 -- column soc_system: Occupational classification the year's file uses (SOC 2000, SOC 2010, hybrid 2010/2018, SOC 2018)
 CREATE OR REPLACE VIEW staging.oews_wages AS

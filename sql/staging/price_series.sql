@@ -1,7 +1,7 @@
 -- Every price index of the catalog, annual (complete calendar years averaged): the CPI items and aggregates, PCE and output deflators. A catalog row is a price series when its title says CPI, consumer price, price index or deflator.
 -- column price_series_id: Catalog series id
 -- column year: Year
--- column price: Annual average of the index (its own base; only ratios between years mean anything)
+-- column price [index, the series' own base; staging.annual]: Annual average of the index (only ratios between years mean anything)
 CREATE OR REPLACE VIEW staging.price_series AS
 SELECT a.series_id AS price_series_id, a.year, a.value AS price
 FROM staging.annual a

@@ -1,8 +1,8 @@
 -- Quarterly values of every monthly and quarterly series: monthly series averaged over complete quarters only (all three months present), so frequencies never mix silently.
 -- column series_id: Series id
 -- column date: First day of the quarter
--- column value: Quarterly value (average of the three months for monthly series)
--- column months: Months averaged (3) for monthly series; NULL for series published quarterly
+-- column value [units of meta.series; staging.observations]: Quarterly value (average of the three months for monthly series)
+-- column months [count]: Months averaged (3) for monthly series; NULL for series published quarterly
 -- column source_frequency: Frequency of the series as published (M or Q)
 CREATE OR REPLACE VIEW staging.quarterly AS
 SELECT series_id, CAST(date_trunc('quarter', date) AS DATE) AS date, avg(value) AS value,

@@ -1,11 +1,11 @@
 -- The release each series' current values come from, to flag ratios that mix vintages. A snapshot file is identified by its folder and its last observation (series of one NIPA release end on the same quarter; the snapshot's top-level files share one folder but were downloaded at different dates, so they end on different quarters); a live download by its source and access date (everything pulled together is FRED's current vintage).
 -- column series_id: Series id
 -- column source: Where the latest download came from (snapshot, fred, bls, bls_file, oews)
--- column url: The latest download's location (snapshot file path or URL without key)
+-- column url [; meta.downloads]: The latest download's location (snapshot file path or URL without key)
 -- column vintage: Vintage text the download recorded (meta.downloads.vintage)
--- column accessed_at: When the latest download was received
+-- column accessed_at [UTC timestamp; meta.downloads]: When the latest download was received
 -- column last_date: Last observation in the latest download
--- column sha256: Checksum of the latest download
+-- column sha256 [SHA-256 hex; meta.downloads]: Checksum of the latest download
 -- column release: Release label used to compare series: folder and data end for snapshot files, source and access date for live downloads
 CREATE OR REPLACE VIEW staging.series_release AS
 WITH latest AS (

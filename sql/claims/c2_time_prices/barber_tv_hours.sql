@@ -1,23 +1,23 @@
 -- Barber-hours per TV, by year (claim C2). The CPI television index (published CUUR0000SERA01 when held, else the snapshot's rebased CUSR0000SERA01) is anchored to a dollar price at the anchor year, and divided by barbers' hourly wage: OEWS 39-5011 national mean and median (May; excludes the self-employed) and, as a labelled long-run proxy, average hourly earnings of production and nonsupervisory workers (AHETPI). The CPI index is constant-quality (hedonic): tv_price is what a TV of the anchor year's quality would cost, so hours_* are the quality-adjusted reading. The anchor is the requested year when the index covers it, else the index's nearest year (anchor_note says so). Years without a wage or a TV price have NULLs: nothing is interpolated. The claim_* columns are the claim's own path (constant rate from its start to its end figure over its twenty years), for comparison only. New York metro wages (OEWS area 35620, series OEWS_MSA35620_395011_H_MEAN) come from the live metro files; the snapshot has none, so those columns are NULL there.
 -- column year: Calendar year (OEWS: May reference)
 -- column tv_series_id: CPI television series used
--- column tv_index: TV price index, annual average (own base)
+-- column tv_index [index, own base; BLS CPI televisions]: TV price index, annual average (own base)
 -- column anchor_year: Year the index is anchored to anchor_price
--- column anchor_price: Dollars at the anchor year
+-- column anchor_price [dollars; DECOUPLING_C2_ANCHOR_PRICE]: Dollars at the anchor year
 -- column anchor_note: How the anchor year was chosen
--- column tv_price: Constant-quality TV price, dollars (anchor_price x tv_index / tv_index at anchor_year)
--- column barber_wage_mean: Barbers (SOC 39-5011) national mean hourly wage, dollars (OEWS)
--- column barber_wage_median: Barbers national median hourly wage, dollars (OEWS)
--- column barber_wage_ny_mean: Barbers' mean hourly wage in the New York-Newark-Jersey City metro area, dollars (OEWS area 35620; NULL when not held)
--- column ahetpi: Average hourly earnings, production and nonsupervisory, total private, dollars (proxy)
--- column hours_mean: tv_price / barber_wage_mean: barber-hours per constant-quality TV
--- column hours_median: tv_price / barber_wage_median
--- column hours_ny_mean: tv_price / barber_wage_ny_mean: New York barber-hours per constant-quality TV
--- column hours_ahetpi: tv_price / ahetpi (long-run proxy: a typical worker, not a barber)
--- column claim_hours: The claim's hours on its path, 200 at anchor_year to 25 twenty years later
--- column claim_wage: The claim's barber wage on its path, $10 to $40
--- column claim_tv_price: The claim's TV sticker price on its path, $2,000 to $1,000 (a better TV at the end)
--- column hours_at_claimed_price: claim_tv_price / barber_wage_mean: the claim's sticker prices with measured pay
+-- column tv_price [dollars; BLS CPI televisions]: Constant-quality TV price, dollars (anchor_price x tv_index / tv_index at anchor_year)
+-- column barber_wage_mean [dollars per hour; BLS OEWS national, SOC 39-5011]: Barbers (SOC 39-5011) national mean hourly wage, dollars (OEWS)
+-- column barber_wage_median [dollars per hour; BLS OEWS national, SOC 39-5011]: Barbers national median hourly wage, dollars (OEWS)
+-- column barber_wage_ny_mean [dollars per hour; BLS OEWS metro area 35620]: Barbers' mean hourly wage in the New York-Newark-Jersey City metro area, dollars (OEWS area 35620; NULL when not held)
+-- column ahetpi [dollars per hour; BLS CES, AHETPI]: Average hourly earnings, production and nonsupervisory, total private, dollars (proxy)
+-- column hours_mean [hours]: tv_price / barber_wage_mean: barber-hours per constant-quality TV
+-- column hours_median [hours]: tv_price / barber_wage_median
+-- column hours_ny_mean [hours]: tv_price / barber_wage_ny_mean: New York barber-hours per constant-quality TV
+-- column hours_ahetpi [hours]: tv_price / ahetpi (long-run proxy: a typical worker, not a barber)
+-- column claim_hours [hours; the claim]: The claim's hours on its path, 200 at anchor_year to 25 twenty years later
+-- column claim_wage [dollars per hour; the claim]: The claim's barber wage on its path, $10 to $40
+-- column claim_tv_price [dollars; the claim]: The claim's TV sticker price on its path, $2,000 to $1,000 (a better TV at the end)
+-- column hours_at_claimed_price [hours]: claim_tv_price / barber_wage_mean: the claim's sticker prices with measured pay
 CREATE OR REPLACE TABLE marts.barber_tv_hours AS
 WITH params AS (SELECT * FROM marts.c2_parameters),
 tv_choice AS (

@@ -1,14 +1,14 @@
 -- Labor share and margins (C5), quarterly: BLS labor-share and unit-profit indexes (2017 = 100), NIPA nonfinancial corporate labor and profit shares of net value added (levels, percent, and indexed 2017 = 100), and corporate profits / GDP (levels and indexed). BLS publishes only indexes here; NIPA gives the levels.
 -- column date: First day of the quarter
--- column nfb_labor_share_idx: PRS85006173, nonfarm business labor share, index 2017 = 100
--- column nfc_labor_share_idx: PRS88003173, nonfinancial corporate labor share, index 2017 = 100
--- column nfc_unit_profits_idx: PRS88003193, nonfinancial corporate unit profits, index 2017 = 100
--- column nfc_labor_share_pct: Nonfinancial corporate compensation / net value added (A460RC1Q027SBEA / A457RC1Q027SBEA), percent
--- column nfc_profit_share_pct: Nonfinancial corporate profits with IVA and CCAdj / net value added (A463RC1Q027SBEA / A457RC1Q027SBEA), percent
--- column cprofit_gdp_pct: Corporate profits with IVA and CCAdj / GDP (CPROFIT / GDP), percent
--- column cp_gdp_pct: Corporate profits after tax without IVA and CCAdj / GDP (CP / GDP), percent
--- column nfc_labor_share_pct_idx: nfc_labor_share_pct indexed, 2017 average = 100
--- column cprofit_gdp_idx: cprofit_gdp_pct indexed, 2017 average = 100
+-- column nfb_labor_share_idx [index 2017=100; BLS Productivity and Costs]: PRS85006173, nonfarm business labor share, index 2017 = 100
+-- column nfc_labor_share_idx [index 2017=100; BLS Productivity and Costs]: PRS88003173, nonfinancial corporate labor share, index 2017 = 100
+-- column nfc_unit_profits_idx [index 2017=100; BLS Productivity and Costs]: PRS88003193, nonfinancial corporate unit profits, index 2017 = 100
+-- column nfc_labor_share_pct [percent; BEA NIPA table 1.14]: Nonfinancial corporate compensation / net value added (A460RC1Q027SBEA / A457RC1Q027SBEA), percent
+-- column nfc_profit_share_pct [percent; BEA NIPA table 1.14]: Nonfinancial corporate profits with IVA and CCAdj / net value added (A463RC1Q027SBEA / A457RC1Q027SBEA), percent
+-- column cprofit_gdp_pct [percent; BEA NIPA]: Corporate profits with IVA and CCAdj / GDP (CPROFIT / GDP), percent
+-- column cp_gdp_pct [percent; BEA NIPA]: Corporate profits after tax without IVA and CCAdj / GDP (CP / GDP), percent
+-- column nfc_labor_share_pct_idx [index 2017=100]: nfc_labor_share_pct indexed, 2017 average = 100
+-- column cprofit_gdp_idx [index 2017=100]: cprofit_gdp_pct indexed, 2017 average = 100
 -- column profits_gdp_mixed_vintage: True when CPROFIT, CP and GDP come from different releases (staging.series_release), so the profit/GDP ratios mix vintages
 -- column profits_gdp_releases: The distinct releases of CPROFIT, CP and GDP, ' | '-separated
 CREATE OR REPLACE TABLE marts.labor_share AS
