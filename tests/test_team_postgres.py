@@ -360,22 +360,23 @@ def test_worker_lost_mid_run_leaves_the_warehouse_and_the_next_run_completes(tea
         lost = _trigger(team, client)
         # Mid-run: the run holds the refresh lock and writes its staging copy of the warehouse.
         deadline = time.monotonic() + RUN_TIMEOUT_S
-        while not (building.exists() and _lock_holders(team.lock)):
+        while not (holders := _lock_holders(team.lock)) or not building.exists():
             state = client.read_flow_run(lost).state
             assert not state.is_final(), f"run ended before it could be killed: {state}"
             assert time.monotonic() < deadline, f"run never reached the write: {state}"
             time.sleep(0.05)
-        holder = _lock_holders(team.lock)[0]
-        assert client.read_flow_run(lost).state.is_running()
-        victim = next(n for n, w in team.workers.items() if holder in _tree(w.pid))
-        survivor = next(n for n in team.workers if n != victim)
-        doomed = _tree(team.workers[victim].pid)
-        assert holder != team.workers[victim].pid  # the flow run is the worker's subprocess
-        for pid in doomed:
+        # Kill at once (the staging phase lasts seconds); check what was killed afterwards.
+        trees = {name: _tree(worker.pid) for name, worker in team.workers.items()}
+        victim = next((name for name, pids in trees.items() if holders[0] in pids), None)
+        assert victim, f"lock holder {holders[0]} is in no worker's process tree: {trees}"
+        for pid in trees[victim]:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        survivor = next(n for n in team.workers if n != victim)
+        doomed = trees[victim]
+        assert holders[0] != team.workers[victim].pid  # the flow run is the worker's subprocess
         team.workers[victim].wait(timeout=30)
         deadline = time.monotonic() + 30
         while any(_alive(pid) for pid in doomed):
