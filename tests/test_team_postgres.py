@@ -327,7 +327,8 @@ def test_two_workers_run_three_refreshes_one_at_a_time(team: Team) -> None:
     # ...and it was the limit that kept them apart: some run waited for the slot.
     assert any("AwaitingConcurrencySlot" in names for names in histories.values()), histories
     assert set(team.seen_on.values()) <= set(team.workers), team.seen_on
-    print(f"\nruns by worker: { {str(k): v for k, v in team.seen_on.items()} }")
+    took = [round((end - start).total_seconds(), 1) for start, end in spans]
+    print(f"\nruns by worker: { {str(k): v for k, v in team.seen_on.items()} }; seconds: {took}")
 
     # The shared warehouse: one refresh row per run, serial, and the readers' copy is the last.
     refreshes = _refreshes(team.warehouse)
