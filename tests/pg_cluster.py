@@ -84,9 +84,13 @@ def find_pg_bin() -> Path | None:
     if on_path:
         # Resolve symlinks: initdb finds `postgres` beside its real path.
         return Path(on_path).resolve().parent
-    candidates = sorted(
-        glob.glob(f"{DEBIAN_PG_BINS}/initdb"), key=lambda p: int(p.split("/")[-3] or 0)
-    )
+
+    # Newest major version first (folders are named 15, 16, ...; others sort last).
+    def major(path: str) -> int:
+        name = Path(path).parents[1].name
+        return int(name) if name.isdigit() else -1
+
+    candidates = sorted(glob.glob(f"{DEBIAN_PG_BINS}/initdb"), key=major)
     return Path(candidates[-1]).parent if candidates else None
 
 
