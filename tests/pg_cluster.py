@@ -85,7 +85,7 @@ def find_pg_bin() -> Path | None:
         # Resolve symlinks: initdb finds `postgres` beside its real path.
         return Path(on_path).resolve().parent
 
-    # Newest major version first (folders are named 15, 16, ...; others sort last).
+    # Sorted by major version (folders 15, 16, ...): the newest is last, a non-numeric name first.
     def major(path: str) -> int:
         name = Path(path).parents[1].name
         return int(name) if name.isdigit() else -1
