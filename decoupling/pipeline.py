@@ -13,7 +13,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from decoupling import catalog as catalog_mod
-from decoupling import fingerprint, ingest, transform, warehouse
+from decoupling import fingerprint, history, ingest, transform, warehouse
 from decoupling.report import build as report
 from decoupling.settings import ConfigError, Options, Settings
 from decoupling.warehouse import readers as exports
@@ -125,6 +125,7 @@ def refresh_locked(
     with warehouse.staged(settings) as con:
         summary = load_into(con, settings, parsed, fetched, run_id, progress)
         transform.run(con, progress=progress)
+        history.record(con, run_id)  # published with the scorecard it copies
         record_run(con, run_id, "refresh", started, settings, summary, fp)
     progress(f"warehouse published: {settings.warehouse}")
     exports.publish(settings, run_id, progress)

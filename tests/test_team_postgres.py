@@ -62,7 +62,7 @@ class Team:
     server: PrefectServer
     store: Path  # the shared folder: warehouse, its lock, published/
     deployment_id: UUID
-    options: dict  # the deployment's parameters["options"]
+    parameters: dict  # the deployment's flow parameters (flows/refresh.py: refresh)
     workers: dict[str, subprocess.Popen]
     logs: dict[str, Path]
     seen_on: dict[UUID, str] = field(default_factory=dict)  # flow run -> worker name
@@ -145,7 +145,7 @@ def team(prefect_pg_server: PrefectServer, snapshot_dir: Path, tmp_path_factory)
             server=prefect_pg_server,
             store=store,
             deployment_id=deployment.id,
-            options=deployment.parameters["options"],
+            parameters=deployment.parameters,
             workers=workers,
             logs=logs,
         )
@@ -249,11 +249,10 @@ def _published_run(store: Path) -> str | None:
 # ---- runs through the API ------------------------------------------------------------------------
 
 
-def _trigger(team: Team, client) -> UUID:
+def _trigger(team: Team, client, **changes) -> UUID:
     # A forced refresh: each run rebuilds and publishes (else the 2nd and 3rd find nothing new).
-    options = {**team.options, "force": True}
     run = client.create_flow_run_from_deployment(
-        team.deployment_id, parameters={"options": options}
+        team.deployment_id, parameters={**team.parameters, "force": True, **changes}
     )
     team.triggered.append(run.id)
     return run.id

@@ -22,7 +22,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from decoupling import warehouse
+from decoupling import history, warehouse
 from decoupling.report.sections import Chart, Section, builders, records
 from decoupling.settings import TEMPLATES_DIR, Settings
 
@@ -194,6 +194,7 @@ def gather(con: duckdb.DuckDBPyConnection, progress: Progress | None = None) -> 
         "claims": scorecard(con),
         "provenance": provenance(con),
         "changes": changes(con),
+        "verdict_changes": history.verdict_changes(con),
         "tables": tables(con),
         "run": {"run_id": run[0], "finished_at": run[1], "inputs": run[2]} if run else None,
         "verdict_class": VERDICT_CLASS,
