@@ -7,6 +7,10 @@ workers on one pool sharing one warehouse folder, runs triggered through the API
    warehouse is byte-identical, the refresh lock is free, Prefect keeps the lost run RUNNING and
    its concurrency slot taken until the run is marked Crashed, then the next run completes on the
    other worker.
+3. A value edited so that a C5 verdict flips: the WARNING in the run's logs (API), the history
+   row, the scorecard and "what changed" artifacts on the flow run (API), the webhook's POST.
+4. `decoupling serve --vintages-cron` registers the ALFRED vintages flow beside the refresh, and a
+   run of it (fake ALFRED on 127.0.0.1) fills marts.c1_gap_vintages.
 
 The workers refresh the C1 series of the real snapshot (with the report and its PDF): a full
 catalog run takes about a minute on a loaded 2-core machine, too long for five runs here.
@@ -21,10 +25,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from uuid import UUID
 
@@ -43,6 +49,8 @@ DECOUPLING = str(Path(sys.executable).with_name("decoupling"))
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 POOL = "team-pg"
 NAME = "team-refresh"
+# The webhook URL's secret part: it must reach the hook and no log.
+HOOK_SECRET = "T0TEAM/B0TEAM/h00ks3cr3t"
 # The C1 claim's catalog series (productivity, pay, deflators, NIPA lines, hours).
 C1_SERIES = (
     "OPHNFB OUTNFB HOANBS COMPNFB COMPRNFB IPDNBS ULCNFB PRS85006173 PRS88003093 PRS88003153 "
@@ -65,6 +73,7 @@ class Team:
     parameters: dict  # the deployment's flow parameters (flows/refresh.py: refresh)
     workers: dict[str, subprocess.Popen]
     logs: dict[str, Path]
+    hook: AlertHook
     seen_on: dict[UUID, str] = field(default_factory=dict)  # flow run -> worker name
     triggered: list[UUID] = field(default_factory=list)  # every run the tests started
 
@@ -82,6 +91,35 @@ class Team:
             for name, path in {**self.logs, "server": self.server.log}.items()
             if path.is_file()
         )
+
+
+class AlertHook:
+    """A local HTTP server standing in for a chat webhook: records every POST's path and JSON."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, dict]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # quiet
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                hook.received.append((self.path, json.loads(body)))
+                self.send_response(204)
+                self.end_headers()
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/hooks/{HOOK_SECRET}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def _machine_env(server: PrefectServer, home: Path) -> dict:
@@ -116,6 +154,7 @@ def _client(api: str):
 def team(prefect_pg_server: PrefectServer, snapshot_dir: Path, tmp_path_factory) -> Iterator[Team]:
     root = tmp_path_factory.mktemp("team")
     store = root / "store"
+    hook = AlertHook()
     deploy = subprocess.run(
         [DECOUPLING, "deploy", "--pool", POOL, "--name", NAME, "--snapshot", str(snapshot_dir)]
         + ["--warehouse", str(store / "warehouse.duckdb"), "--series", *C1_SERIES],
@@ -136,10 +175,10 @@ def team(prefect_pg_server: PrefectServer, snapshot_dir: Path, tmp_path_factory)
             home = root / name
             home.mkdir()
             logs[name] = home / "worker.log"
+            env = _machine_env(prefect_pg_server, home)
+            env["DECOUPLING_ALERT_WEBHOOK"] = hook.url
             workers[name] = start_process(
-                [PREFECT, "worker", "start", "--pool", POOL, "--name", name],
-                _machine_env(prefect_pg_server, home),
-                logs[name],
+                [PREFECT, "worker", "start", "--pool", POOL, "--name", name], env, logs[name]
             )
         yield Team(
             server=prefect_pg_server,
@@ -148,10 +187,12 @@ def team(prefect_pg_server: PrefectServer, snapshot_dir: Path, tmp_path_factory)
             parameters=deployment.parameters,
             workers=workers,
             logs=logs,
+            hook=hook,
         )
     finally:
         for process in workers.values():
             stop_process(process)
+        hook.stop()
 
 
 # ---- processes and locks, read from /proc ------------------------------------------------------
@@ -430,3 +471,182 @@ def test_worker_lost_mid_run_leaves_the_warehouse_and_the_next_run_completes(tea
     assert _published_run(team.store) != published_before
     assert not building.exists(), "the killed run's staging copy was not cleared"
     assert _lock_holders(team.lock) == []
+
+
+def _flipped_snapshot(snapshot_dir: Path, folder: Path) -> tuple[Path, float, float]:
+    """PRS85006173 (nonfarm business labor share, a C5 series) with its last quarter set 20% above
+    1979Q4: the share then rose, and C5's "labor share fell" verdict flips. The folder goes in
+    front of the real snapshot (the first folder holding a series wins). Returns the folder and
+    the change since 1979Q4 in percent before and after the edit."""
+    folder.mkdir()
+    lines = (snapshot_dir / "PRS85006173.csv").read_text().splitlines()
+    base = float(next(line for line in lines if line.startswith("1979-10-01,")).split(",")[1])
+    last_date, last_value = lines[-1].split(",")
+    edited = round(base * 1.2, 3)
+    lines[-1] = f"{last_date},{edited:.3f}"
+    (folder / "PRS85006173.csv").write_text("\n".join(lines) + "\n")
+    return folder, 100 * (float(last_value) / base - 1), 100 * (edited / base - 1)
+
+
+def _history(warehouse: Path, run_id: str) -> dict[str, tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT metric, measured, verdict, data_vintage FROM meta.verdict_history "
+            "WHERE run_id = ? AND claim_id = 'C5'",
+            [run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return {row[0]: row[1:] for row in rows}
+
+
+def test_a_flipped_verdict_warns_records_publishes_and_calls_the_webhook(
+    team: Team, snapshot_dir: Path, tmp_path: Path
+) -> None:
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        LogFilter,
+        LogFilterFlowRunId,
+    )
+
+    edited, before_pct, after_pct = _flipped_snapshot(snapshot_dir, tmp_path / "edited")
+    with _client(team.server.api) as client:
+        unfinished = [r for r in team.triggered if not client.read_flow_run(r).state.is_final()]
+        if unfinished:
+            _wait_final(team, client, unfinished)
+        if _published_run(team.store) is None:  # run alone (-k): a first scorecard to compare
+            first = _trigger(team, client)
+            assert _wait_final(team, client, [first])[first].state.is_completed(), team.tails()
+        previous = _published_run(team.store)
+        team.hook.received.clear()
+        snapshots = [str(edited), *team.parameters["snapshots"]]
+        flipped = _trigger(team, client, snapshots=snapshots)
+        final = _wait_final(team, client, [flipped])[flipped]
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flipped])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flipped]))
+        )
+    assert final.state.is_completed(), team.tails()
+    run_id = _published_run(team.store)
+    assert run_id != previous
+
+    # The history: the previous run's C5 row and this run's, measured as computed from the CSV.
+    metric = next(m for m in _history(team.warehouse, run_id) if "nonfarm business" in m)
+    old_measured, old_verdict, _ = _history(team.warehouse, previous)[metric]
+    new_measured, new_verdict, vintage = _history(team.warehouse, run_id)[metric]
+    assert old_measured == pytest.approx(before_pct, abs=1e-6)
+    assert new_measured == pytest.approx(after_pct, abs=1e-6)
+    assert (old_verdict, new_verdict) == ("supported", "not supported")
+    assert vintage is not None
+
+    # The WARNING, in the run's logs as the Prefect API holds them.
+    warnings = [log.message for log in logs if log.level == 30 and "C5" in log.message]
+    flip_lines = [m for m in warnings if "supported -> not supported" in m]
+    assert flip_lines, [log.message for log in logs][-20:]
+    assert f"{before_pct:,.2f}" in flip_lines[0] and f"{after_pct:,.2f}" in flip_lines[0]
+
+    # The artifacts on the flow run: the scorecard table and the "what changed" Markdown.
+    by_key = {artifact.key: artifact for artifact in artifacts}
+    assert set(by_key) >= {"decoupling-scorecard", "decoupling-verdict-changes"}, by_key
+    table = by_key["decoupling-scorecard"].data
+    table = json.loads(table) if isinstance(table, str) else table
+    c5 = [row for row in table if row["claim_id"] == "C5" and row["metric"] == metric]
+    assert c5 and c5[0]["verdict"] == "not supported", table
+    note = by_key["decoupling-verdict-changes"].data
+    assert run_id in note and flip_lines[0] in note
+
+    # The webhook: one POST to the secret path, the same Markdown; the secret in no log.
+    assert [(path, body["text"]) for path, body in team.hook.received] == [
+        (f"/hooks/{HOOK_SECRET}", note)
+    ]
+    assert not any(HOOK_SECRET in log.message for log in logs)
+    assert HOOK_SECRET not in team.tails()
+
+    # The report's "What changed" lists it (written on the machine that ran the refresh).
+    worker = team.seen_on.get(flipped) or next(iter(_submitted_by_names(team, flipped)))
+    html = (team.store.parent / worker / "output" / "report.html").read_text()
+    assert "C5 verdict changed" in html and f"{after_pct:,.2f}" in html
+
+
+def _submitted_by_names(team: Team, run_id: UUID) -> set[str]:
+    with _client(team.server.api) as client:
+        return _submitted_by(client, run_id)
+
+
+def test_serve_schedules_the_vintages_flow_beside_the_refresh(
+    prefect_pg_server: PrefectServer, tmp_path: Path
+) -> None:
+    from ops_support import FakeSources, series_values, write_catalog
+
+    from decoupling.vintages import default_dates
+
+    sources = FakeSources().start()
+    store = tmp_path / "store" / "warehouse.duckdb"
+    env = _machine_env(prefect_pg_server, tmp_path)
+    env.update(
+        DECOUPLING_CATALOG=str(write_catalog(tmp_path / "catalog.csv", with_bls=False)),
+        FRED_API_KEY="fredfakekey0123456789abcdef0123",
+        FRED_BASE_URL=sources.url,
+        DECOUPLING_FRED_RATE="0",
+    )
+    cron, vintages_cron = "0 6 15 * *", "0 5 2 1,7 *"
+    serving = start_process(
+        [DECOUPLING, "serve", "--name", "served", "--cron", cron]
+        + ["--vintages-cron", vintages_cron, "--warehouse", str(store)],
+        env,
+        tmp_path / "serve.log",
+    )
+    try:
+        with _client(prefect_pg_server.api) as client:
+            deadline = time.monotonic() + 120
+            while True:  # the deployments appear once the serving process registered them
+                try:
+                    refresh = client.read_deployment_by_name("refresh/served")
+                    vintages = client.read_deployment_by_name("vintages/served-vintages")
+                    break
+                except Exception:
+                    assert serving.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
+                    assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                    time.sleep(1)
+            states = {}
+            # A refresh first (the vintages flow rebuilds the marts of an existing warehouse).
+            for deployment in (refresh, vintages):
+                run = client.create_flow_run_from_deployment(deployment.id)
+                deadline = time.monotonic() + RUN_TIMEOUT_S
+                while not (state := client.read_flow_run(run.id).state).is_final():
+                    assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+                    time.sleep(1)
+                states[deployment.name] = state.type.value
+    finally:
+        stop_process(serving)
+        sources.stop()
+    log = (tmp_path / "serve.log").read_text()
+    assert states == {"served": "COMPLETED", "served-vintages": "COMPLETED"}, log[-3000:]
+    assert [s.schedule.cron for s in refresh.schedules] == [cron]
+    assert [s.schedule.cron for s in vintages.schedules] == [vintages_cron]
+    assert vintages.parameters == {"warehouse_path": str(store), "wait": True, "quiet": True}
+    assert "fredfakekey" not in json.dumps(vintages.parameters) + json.dumps(refresh.parameters)
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        mart = con.execute("SELECT * FROM marts.c1_gap_vintages ORDER BY vintage_date").df()
+    finally:
+        con.close()
+    # No dates given: every half-year since 2000, as of the run's day.
+    held = [str(d)[:10] for d in mart["vintage_date"]]
+    assert held == default_dates(2000)
+    # One row recomputed from the values the fake ALFRED serves (scaled 1% per vintage year).
+    row = mart[mart["vintage_date"].astype(str).str.startswith("2020-01-01")].iloc[0]
+    quarter = str(row["last_quarter"])[:10]
+    expect = {
+        sid: 100
+        * (
+            round(series_values(sid)[quarter] * 1.2, 3)
+            / round(series_values(sid)["1979-10-01"] * 1.2, 3)
+            - 1
+        )
+        for sid in ("OPHNFB", "COMPRNFB")
+    }
+    assert row["gap_pts"] == pytest.approx(expect["OPHNFB"] - expect["COMPRNFB"])
