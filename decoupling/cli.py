@@ -187,6 +187,10 @@ def _parser() -> argparse.ArgumentParser:
             default=None,
             help="cron expression, UTC (default: '0 6 15 * *', monthly after the BLS release)",
         )
+        p.add_argument(
+            "--vintages-cron",
+            help="also schedule the ALFRED vintages flow (needs FRED_API_KEY), cron expression, UTC",
+        )
         p.add_argument("--snapshot", action="append", default=[], metavar="DIR")
         p.add_argument("--series", nargs="+", default=[], metavar="ID")
         p.add_argument("--name", help="deployment name (default: decoupling-refresh)")

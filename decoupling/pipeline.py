@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from decoupling import catalog as catalog_mod
-from decoupling import fingerprint, ingest, transform, warehouse
+from decoupling import fingerprint, history, ingest, transform, warehouse
 from decoupling.report import build as report
 from decoupling.settings import ConfigError, Options, Settings
 from decoupling.warehouse import readers as exports
@@ -217,6 +217,7 @@ def refresh_locked(
             s for s, (new, revised, _, _) in summary.changes.items() if new or revised
         }
         build = transform.run_selected(con, changed_series if incremental else None)
+        history.record(con, run_id)  # published with the scorecard it copies
         record_run(con, run_id, "refresh", started, settings, summary, str(state))
     if build.skipped:
         log.info(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from prefect import task
 
-from decoupling import pipeline
+from decoupling import history, pipeline
 from decoupling.ingest import Fetched
 from decoupling.settings import Options
 from decoupling.sources.base import retry_worthy
@@ -41,3 +41,8 @@ def publish(options: Options, fetched: Fetched, started: datetime) -> dict:
 @task(name="report")
 def report(options: Options) -> dict:
     return pipeline.run_report(options)
+
+
+@task(name="verdict-changes")
+def announce(options: Options, run_id: str) -> dict:
+    return history.announce(options.settings(), run_id)

@@ -4,6 +4,8 @@
   its flow runs in subprocesses of this process (one machine: a laptop or a small server).
 - `deploy --pool NAME` registers the same deployment on a work pool instead; workers started on
   any machine (`prefect worker start --pool NAME`) pick the runs up (a team).
+- `--vintages-cron EXPR` (either command) also schedules the ALFRED vintages flow
+  (flows/vintages.py), which feeds marts.c1_gap_vintages; it needs FRED_API_KEY where it runs.
 
 Only non-secret options become deployment parameters; keys are read from each run's environment.
 """
@@ -17,6 +19,7 @@ from decoupling.settings import PROJECT_ROOT, ConfigError
 DEFAULT_CRON = "0 6 15 * *"
 DEPLOYMENT_NAME = "decoupling-refresh"
 ENTRYPOINT = "flows/refresh.py:refresh"
+VINTAGES_ENTRYPOINT = "flows/vintages.py:vintages_flow"
 
 
 def validate_cron(expr: str) -> str:
@@ -77,20 +80,69 @@ def ensure_pool(pool: str) -> None:
             client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
 
 
-def main(args) -> int:
-    """`decoupling serve`: register the deployment and run its scheduled runs (blocks)."""
+def _vintages_cron(args) -> str | None:
+    """The vintages schedule, checked before anything is registered: ALFRED needs a key."""
+    expr = getattr(args, "vintages_cron", None)
+    if not expr:
+        return None
+    validate_cron(expr)
+    from decoupling.settings import load_settings
+
+    if not load_settings().fred_api_key:
+        raise ConfigError(
+            "--vintages-cron: ALFRED vintages need FRED_API_KEY in this environment (none is set)"
+        )
+    return expr
+
+
+def vintages_name(name: str) -> str:
+    """The vintages deployment's name beside the refresh deployment's."""
+    return "decoupling-vintages" if name == DEPLOYMENT_NAME else f"{name}-vintages"
+
+
+def vintages_parameters(options) -> dict:
+    # No dates: each scheduled run asks for every half-year since 2000 up to its own day.
+    return {"warehouse_path": options.warehouse, "wait": True, "quiet": True}
+
+
+def served_deployments(args) -> list:
+    """What `serve` registers: the refresh, and the vintages flow when --vintages-cron is given."""
     from flows.refresh import parameters, refresh
 
     cron = validate_cron(args.cron or DEFAULT_CRON)
+    vintages_cron = _vintages_cron(args)
     options = _options(args)
+    name = args.name or DEPLOYMENT_NAME
+    deployments = [
+        refresh.to_deployment(
+            name=name,
+            cron=cron,
+            parameters=parameters(options),
+            description="Monthly refresh of the decoupling warehouse and report",
+        )
+    ]
+    if vintages_cron:
+        from flows.vintages import vintages_flow
+
+        deployments.append(
+            vintages_flow.to_deployment(
+                name=vintages_name(name),
+                cron=vintages_cron,
+                parameters=vintages_parameters(options),
+                description="ALFRED vintages of the C1 series, for marts.c1_gap_vintages",
+            )
+        )
+    return deployments
+
+
+def main(args) -> int:
+    """`decoupling serve`: register the deployments and run their scheduled runs (blocks)."""
+    from prefect import serve
+
+    deployments = served_deployments(args)
     _require_server()
-    refresh.serve(
-        name=args.name or DEPLOYMENT_NAME,
-        cron=cron,
-        parameters=parameters(options),
-        description="Monthly refresh of the decoupling warehouse and report",
-        limit=1,  # one refresh at a time from this process (the lock guards the others)
-    )
+    # One run at a time from this process (the refresh lock guards runs started elsewhere).
+    serve(*deployments, limit=1)
     return 0
 
 
@@ -99,6 +151,7 @@ def deploy(args) -> int:
     from flows.refresh import parameters, refresh
 
     cron = validate_cron(args.cron or DEFAULT_CRON)
+    vintages_cron = _vintages_cron(args)
     options = _options(args)
     _require_server()
     source = args.source or str(PROJECT_ROOT)
@@ -114,5 +167,20 @@ def deploy(args) -> int:
         print_next_steps=False,
     )
     print(f"deployment refresh/{name} ({deployment_id}) on work pool {args.pool}")
+    if vintages_cron:
+        from flows.vintages import vintages_flow
+
+        vintages_id = vintages_flow.from_source(
+            source=source, entrypoint=VINTAGES_ENTRYPOINT
+        ).deploy(
+            name=vintages_name(name),
+            work_pool_name=args.pool,
+            cron=vintages_cron,
+            parameters=vintages_parameters(options),
+            description="ALFRED vintages of the C1 series, for marts.c1_gap_vintages",
+            concurrency_limit=1,
+            print_next_steps=False,
+        )
+        print(f"deployment vintages/{vintages_name(name)} ({vintages_id}) on work pool {args.pool}")
     print(f"start a worker on each machine: prefect worker start --pool {args.pool}")
     return 0

@@ -39,6 +39,7 @@ def refresh(
         fetched = _tasks.fetch(options)
         result = _tasks.publish(options, fetched, started)
         if result["status"] == "refreshed":
+            _tasks.announce(options, result["run_id"])
             _tasks.report(options)  # under the lock: status says a refresh runs, others wait
     return result
 

@@ -27,9 +27,14 @@ def _load(warehouse_path: str | None, incoming, started: datetime, quiet: bool) 
 
 @flow(name="vintages")
 def vintages_flow(
-    dates: list[str], warehouse_path: str | None = None, wait: bool = False, quiet: bool = False
+    dates: list[str] | None = None,
+    warehouse_path: str | None = None,
+    wait: bool = False,
+    quiet: bool = False,
 ) -> dict:
-    """Pull the C1 series as ALFRED held them on each date, under the refresh lock."""
+    """Pull the C1 series as ALFRED held them on each date, under the refresh lock. Without
+    dates (a scheduled run): 1 January and 1 July of each year since 2000, up to the run's day."""
+    dates = vintages.validate_dates(dates or vintages.default_dates(2000))
     settings = load_settings(warehouse=warehouse_path, quiet=quiet)
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=wait):

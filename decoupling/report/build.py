@@ -22,7 +22,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from decoupling import warehouse
+from decoupling import history, warehouse
 from decoupling.bundle import banner as bundle_banner
 from decoupling.logs import step, stopwatch
 from decoupling.report import style
@@ -311,6 +311,7 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict:
         "cite": cite(sources),
         "provenance": sources,
         "changes": changes(con),
+        "verdict_changes": history.verdict_changes(con),
         "run": {"run_id": run[0], "finished_at": run[1], "inputs": run[2]} if run else None,
         "offline": bundle_banner(run[2]) if run else None,  # a run from the replication bundle
         "verdict_class": VERDICT_CLASS,

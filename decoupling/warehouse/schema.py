@@ -136,6 +136,30 @@ COMMENT ON COLUMN meta.availability.series_id IS 'Catalog series id';
 COMMENT ON COLUMN meta.availability.available IS 'True when the series has observations in the warehouse';
 COMMENT ON COLUMN meta.availability.reason IS 'Why a series is not available (not in the snapshot, no live source, error)';
 
+CREATE TABLE IF NOT EXISTS meta.verdict_history (
+    run_id VARCHAR NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    claim_id VARCHAR NOT NULL,
+    metric_id VARCHAR,
+    metric VARCHAR NOT NULL,
+    measured DOUBLE,
+    unit VARCHAR,
+    verdict VARCHAR,
+    margin DOUBLE,
+    data_vintage TIMESTAMPTZ
+);
+COMMENT ON TABLE meta.verdict_history IS 'The claim scorecard (marts.claims) of every refresh, appended: how each verdict and figure moved from run to run (decoupling.history)';
+COMMENT ON COLUMN meta.verdict_history.run_id IS 'Refresh run id (meta.runs)';
+COMMENT ON COLUMN meta.verdict_history.recorded_at IS 'When the run recorded its scorecard (UTC)';
+COMMENT ON COLUMN meta.verdict_history.claim_id IS 'Claim id (C1..)';
+COMMENT ON COLUMN meta.verdict_history.metric_id IS 'Metric id from the claims registry (NULL before the registry had one)';
+COMMENT ON COLUMN meta.verdict_history.metric IS 'What is measured (marts.claims.metric)';
+COMMENT ON COLUMN meta.verdict_history.measured IS 'The figure computed from the data, in unit (NULL = not available)';
+COMMENT ON COLUMN meta.verdict_history.unit IS 'Unit of measured';
+COMMENT ON COLUMN meta.verdict_history.verdict IS 'The verdict of that run';
+COMMENT ON COLUMN meta.verdict_history.margin IS 'The registry margin for supported, in unit (NULL: none; a move past 5% of the previous value is reported then)';
+COMMENT ON COLUMN meta.verdict_history.data_vintage IS 'Data vintage: when the newest download of the claim''s series was received (meta.downloads.accessed_at)';
+
 -- For analysts: what the warehouse holds, read live from DuckDB's catalog (never stale).
 CREATE OR REPLACE VIEW meta.tables AS
 SELECT schema_name, table_name, 'table' AS kind, column_count, estimated_size AS estimated_rows,
