@@ -250,7 +250,10 @@ def test_scorecard_rows_follow_the_trends(warehouse_ro):
         "SELECT split_part(specification, ':', 1) FROM marts.claim_verdicts "
         "WHERE metric_id = 'c3_trend_2008_latest' AND headline"
     ).fetchone()[0]
-    held = {r[0] for r in warehouse_ro.execute("SELECT definition FROM marts.investment_trends")}
+    held = {
+        r[0]
+        for r in warehouse_ro.execute("SELECT definition FROM marts.investment_trends").fetchall()
+    }
     # Scopes matched on one vintage when the BEA workbook is held, else the mixed-vintage ratio.
     assert headline == ("pnfi_corporate" if "pnfi_corporate" in held else "pnfi_cprofit")
     trends = warehouse_ro.execute(
