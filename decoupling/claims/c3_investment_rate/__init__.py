@@ -125,14 +125,14 @@ def _rate_chart(
     )
     style.add_source(fig, source)
     table = data[["date", "rate", "series_ids", "mixed_vintage"]].rename(
-        columns={"rate": "investment_rate"}
+        columns={"rate": "investment_rate_share_of_profit"}
     )
     for _, era in era_rows.iterrows():
         mask = (table["date"] >= era["era_start"]) & (table["date"] <= era["era_end"])
         t = decimal_year(table.loc[mask, "date"])
-        table.loc[mask, "era_trend"] = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (
-            t - t.mean()
-        )
+        table.loc[mask, "era_trend_share_of_profit"] = era["mean_rate"] + era[
+            "slope_pp_per_decade"
+        ] / 1000.0 * (t - t.mean())
     return Chart("c3_investment_rate", title, style.to_svg(fig), table, source)
 
 
