@@ -322,3 +322,14 @@ def test_report_html_for_a_warehouse_without_c1_data(refreshed, warehouse_copy, 
     assert html.count("<svg") > 0 and html.count("<svg") < full.count("<svg")  # others still drawn
     assert paths["pdf"].stat().st_size > 10_000
     assert any(m.startswith("report section 1/") and "not available" in m for m in messages)
+
+
+def test_chart_csvs_are_rounded_and_say_their_units(output):
+    """No float noise (100.00000000000001) in any chart CSV; index columns name their base."""
+    long_number = re.compile(r"(?<![\w.])-?\d+\.\d*[1-9]\d*(?:e-?\d+)?(?![\w.])")
+    for path in sorted((output / "data").glob("c*.csv")):
+        for number in long_number.findall(path.read_text()):
+            digits = re.sub(r"e-?\d+$", "", number).lstrip("-").replace(".", "").lstrip("0")
+            assert len(digits) <= 6, f"{path.name}: {number} has {len(digits)} significant digits"
+    header = (output / "data" / "c1_productivity_pay.csv").read_text().splitlines()[0]
+    assert "productivity_index_1979q4_100" in header and "pay_index_1979q4_100" in header, header

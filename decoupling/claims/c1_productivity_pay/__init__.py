@@ -172,7 +172,15 @@ def _indexed_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     style.legend_right(ax, title="All deflated by EPI's extended chained CPI", columns=26)
     source = _source_line(con, EPI_SERIES + ["LES1252881600Q", "CPIAUCSL"])
     _finish(fig, source)
-    out = data.rename(columns={"line": "pay_line"})
+    # Units in the CSV's headers: the base period of the indexes.
+    base = BASE.lower()
+    out = data.rename(
+        columns={
+            "line": "pay_line",
+            "productivity_index": f"productivity_index_{base}_100",
+            "pay_index": f"pay_index_{base}_100",
+        }
+    )
     return Chart("c1_productivity_pay", title, style.to_svg(fig), out, source)
 
 

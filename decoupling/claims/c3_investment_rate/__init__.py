@@ -23,6 +23,27 @@ ORDER = 30
 HEADLINE_ORDER = ("pnfi_corporate", "nfc_fa_gross", "pnfi_cprofit")
 
 
+# Abbreviations the glossary explains, so eight definitions fit a legend and a table column.
+ABBREVIATIONS = (
+    ("Private nonresidential fixed investment", "PNFI"),
+    ("Gross private domestic investment", "GPDI"),
+    ("nonfinancial corporate fixed investment", "nonfin. corp. fixed investment"),
+    ("consumption of fixed capital", "CFC"),
+    ("nonfinancial corporate", "nonfin. corp."),
+    ("corporate profits", "corp. profits"),
+    ("with IVA and CCAdj", "(adj.)"),
+    ("without IVA and CCAdj", "(unadj.)"),
+    (", one BEA workbook", " [one workbook]"),
+)
+
+
+def short_label(label: str) -> str:
+    """A definition's catalog title, abbreviated (PNFI, GPDI, CFC: see the glossary)."""
+    for long, short in ABBREVIATIONS:
+        label = label.replace(long, short)
+    return label.removeprefix("Investment rate").lstrip(":, ")
+
+
 TREND_VERBS = {"rising": "rose", "falling": "fell", "flat": "was flat"}
 
 
@@ -57,7 +78,12 @@ def _rate_chart(
     era_rows = trends[trends["definition"] == headline]
     era_styles = iter(["-", "--", "-.", ":"] * 3)
     fig, ax = style.new_figure()
-    ax.plot(data["date"], 100 * data["rate"], label=labels.get(headline, headline), linewidth=1.2)
+    ax.plot(
+        data["date"],
+        100 * data["rate"],
+        label=short_label(labels.get(headline, headline)),
+        linewidth=1.2,
+    )
     for _, era in era_rows.iterrows():
         part = data[(data["date"] >= era["era_start"]) & (data["date"] <= era["era_end"])]
         t = decimal_year(part["date"])
@@ -99,14 +125,14 @@ def _rate_chart(
     )
     style.add_source(fig, source)
     table = data[["date", "rate", "series_ids", "mixed_vintage"]].rename(
-        columns={"rate": "investment_rate"}
+        columns={"rate": "investment_rate_share_of_profit"}
     )
     for _, era in era_rows.iterrows():
         mask = (table["date"] >= era["era_start"]) & (table["date"] <= era["era_end"])
         t = decimal_year(table.loc[mask, "date"])
-        table.loc[mask, "era_trend"] = era["mean_rate"] + era["slope_pp_per_decade"] / 1000.0 * (
-            t - t.mean()
-        )
+        table.loc[mask, "era_trend_share_of_profit"] = era["mean_rate"] + era[
+            "slope_pp_per_decade"
+        ] / 1000.0 * (t - t.mean())
     return Chart("c3_investment_rate", title, style.to_svg(fig), table, source)
 
 
@@ -116,7 +142,7 @@ def _definitions_chart(
     wide = rates.pivot_table(index="date", columns="definition", values="rate").reset_index()
     fig, ax = style.new_figure(figsize=(7.2, 4.6))
     for definition in [c for c in wide.columns if c != "date"]:
-        label = labels.get(definition, definition).removeprefix("Investment rate").lstrip(":, ")
+        label = short_label(labels.get(definition, definition))
         ax.plot(wide["date"], 100 * wide[definition], label=label or definition, linewidth=1.1)
     ax.set_ylabel("Investment rate, % of the profit base")
     ax.set_xlabel("Quarter")
@@ -184,7 +210,7 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     labels = {r["analysis"]: r["label"] for r in section.context["availability"]}
     if "label" in trends.columns:
         labels.update(trends.dropna(subset=["label"]).set_index("definition")["label"].to_dict())
-    section.context["labels"] = labels
+    section.context["labels"] = {d: short_label(label) for d, label in labels.items()}
     if any(d in set(rates["definition"]) for d in HEADLINE_ORDER):
         section.charts.append(_rate_chart(con, rates, trends, breaks, labels))
     section.charts.append(_definitions_chart(con, rates, labels))
