@@ -12,7 +12,8 @@ Only non-secret options become deployment parameters; keys are read from each ru
 
 from __future__ import annotations
 
-from decoupling.settings import PROJECT_ROOT, ConfigError
+from decoupling.schedule import require_server, scheduled_options, validate_cron, vintages_cron
+from decoupling.settings import PROJECT_ROOT
 
 # BLS publishes Productivity and Costs early in the second month of a quarter and revises it a
 # month later; the 15th at 06:00 UTC catches each month's releases.
@@ -20,51 +21,6 @@ DEFAULT_CRON = "0 6 15 * *"
 DEPLOYMENT_NAME = "decoupling-refresh"
 ENTRYPOINT = "flows/refresh.py:refresh"
 VINTAGES_ENTRYPOINT = "flows/vintages.py:vintages_flow"
-
-
-def validate_cron(expr: str) -> str:
-    """A five-field cron expression Prefect accepts, else ConfigError (one line, exit 2)."""
-    from prefect.client.schemas.schedules import CronSchedule
-
-    problem = len(expr.split()) != 5
-    if not problem:
-        try:
-            CronSchedule(cron=expr)
-        except ValueError:  # pydantic's ValidationError is a ValueError
-            problem = True
-    if problem:
-        raise ConfigError(
-            f"invalid cron expression {expr!r}: expected five fields, e.g. '0 6 15 * *'"
-        )
-    return expr
-
-
-def _options(args):
-    from decoupling.settings import Options
-
-    options = Options(
-        snapshots=list(getattr(args, "snapshot", None) or []),
-        series=list(getattr(args, "series", None) or []),
-        warehouse=args.warehouse,
-        quiet=True,
-        wait=True,  # a scheduled run queues behind a manual one instead of failing
-    )
-    options.settings()  # bad folders or settings stop here, before anything is registered
-    if options.series:
-        from decoupling import catalog
-
-        catalog.select(catalog.load_catalog(), options.series)
-    return options
-
-
-def _require_server() -> None:
-    from prefect.settings import PREFECT_API_URL
-
-    if not PREFECT_API_URL.value():
-        raise ConfigError(
-            "no Prefect server: start one with 'prefect server start' and set "
-            "PREFECT_API_URL=http://127.0.0.1:4200/api"
-        )
 
 
 def ensure_pool(pool: str) -> None:
@@ -78,21 +34,6 @@ def ensure_pool(pool: str) -> None:
             client.read_work_pool(pool)
         except ObjectNotFound:
             client.create_work_pool(WorkPoolCreate(name=pool, type="process"))
-
-
-def _vintages_cron(args) -> str | None:
-    """The vintages schedule, checked before anything is registered: ALFRED needs a key."""
-    expr = getattr(args, "vintages_cron", None)
-    if not expr:
-        return None
-    validate_cron(expr)
-    from decoupling.settings import load_settings
-
-    if not load_settings().fred_api_key:
-        raise ConfigError(
-            "--vintages-cron: ALFRED vintages need FRED_API_KEY in this environment (none is set)"
-        )
-    return expr
 
 
 def vintages_name(name: str) -> str:
@@ -110,8 +51,8 @@ def served_deployments(args) -> list:
     from flows.refresh import parameters, refresh
 
     cron = validate_cron(args.cron or DEFAULT_CRON)
-    vintages_cron = _vintages_cron(args)
-    options = _options(args)
+    vintages_schedule = vintages_cron(args)
+    options = scheduled_options(args)
     name = args.name or DEPLOYMENT_NAME
     deployments = [
         refresh.to_deployment(
@@ -121,13 +62,13 @@ def served_deployments(args) -> list:
             description="Monthly refresh of the decoupling warehouse and report",
         )
     ]
-    if vintages_cron:
+    if vintages_schedule:
         from flows.vintages import vintages_flow
 
         deployments.append(
             vintages_flow.to_deployment(
                 name=vintages_name(name),
-                cron=vintages_cron,
+                cron=vintages_schedule,
                 parameters=vintages_parameters(options),
                 description="ALFRED vintages of the C1 series, for marts.c1_gap_vintages",
             )
@@ -140,7 +81,7 @@ def main(args) -> int:
     from prefect import serve
 
     deployments = served_deployments(args)
-    _require_server()
+    require_server()
     # One run at a time from this process (the refresh lock guards runs started elsewhere).
     serve(*deployments, limit=1)
     return 0
@@ -151,9 +92,9 @@ def deploy(args) -> int:
     from flows.refresh import parameters, refresh
 
     cron = validate_cron(args.cron or DEFAULT_CRON)
-    vintages_cron = _vintages_cron(args)
-    options = _options(args)
-    _require_server()
+    vintages_schedule = vintages_cron(args)
+    options = scheduled_options(args)
+    require_server()
     source = args.source or str(PROJECT_ROOT)
     name = args.name or DEPLOYMENT_NAME
     ensure_pool(args.pool)
@@ -167,7 +108,7 @@ def deploy(args) -> int:
         print_next_steps=False,
     )
     print(f"deployment refresh/{name} ({deployment_id}) on work pool {args.pool}")
-    if vintages_cron:
+    if vintages_schedule:
         from flows.vintages import vintages_flow
 
         vintages_id = vintages_flow.from_source(
@@ -175,7 +116,7 @@ def deploy(args) -> int:
         ).deploy(
             name=vintages_name(name),
             work_pool_name=args.pool,
-            cron=vintages_cron,
+            cron=vintages_schedule,
             parameters=vintages_parameters(options),
             description="ALFRED vintages of the C1 series, for marts.c1_gap_vintages",
             concurrency_limit=1,

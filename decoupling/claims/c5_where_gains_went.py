@@ -15,7 +15,13 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
         con, "C5", "Where the gains went: labor share and margins", "c5_where_gains_went.html.j2"
     )
     data = con.execute("SELECT * FROM marts.labor_share ORDER BY date").df()
-    if data.empty:
+    # Both the labor share and the profit share are needed; a refresh of other series only
+    # (e.g. --series for C1) holds rows with one of them missing.
+    if (
+        data.empty
+        or data["nfb_labor_share_idx"].isna().all()
+        or data["cprofit_gdp_pct"].isna().all()
+    ):
         return mark_unavailable(section, avail, "no labor-share or profit series held")
     fig, (top, bottom) = style.new_figure(nrows=2, sharex=True, figsize=(7.2, 5.2))
     top.plot(data["date"], data["nfb_labor_share_idx"], label="Nonfarm business labor share (BLS)")
