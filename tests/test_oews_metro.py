@@ -136,9 +136,15 @@ def test_new_york_wage_reaches_the_c2_mart(warehouse_copy):
     copy = warehouse_copy
     rows = [list(r) for r in ROWS]
     got = download(metro_zip({"MSA_M2013_dl.xlsx": workbook(rows)}), year=2013)
+    # A second year inside the claim's window (claim year minus 20 to the latest), so the New
+    # York specification has a change to report.
+    later = [list(r) for r in ROWS]
+    later[1][6] = 42.5
+    got_later = download(metro_zip({"MSA_M2024_dl.xlsx": workbook(later)}), year=2024)
     con = duckdb.connect(str(copy))
     try:
         warehouse.load_download(con, got, parse(got), "test-run", None)
+        warehouse.load_download(con, got_later, parse(got_later), "test-run", None)
         ingest.record_availability(con, load_catalog(), {})
         transform.run(con)
         row = con.execute(

@@ -247,7 +247,7 @@ def services_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     ax.axhline(100, color="#555555", linewidth=0.8)
     ax.set_ylabel("Index, 2000 = 100")
     ax.set_xlabel("Year")
-    ax.legend(loc="upper left", fontsize=7)
+    style.legend_right(ax, columns=26)
     what = (
         "Haircuts" if data["services_series"].iloc[0].endswith("01") else "Personal care services"
     )

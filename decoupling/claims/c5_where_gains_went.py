@@ -109,14 +109,14 @@ def asset_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     )
     top.set_ylabel("Percent")
     top.xaxis.set_visible(False)
-    top.legend(loc="upper left", fontsize=7)
+    style.legend_right(top, columns=26)
     bottom.plot(
         data["date"], data["nfb_labor_share_idx"], color=style.PALETTE[3],
         label="Nonfarm business labor share (BLS)",
     )  # fmt: skip
     bottom.set_ylabel("Index, 2017 = 100")
     bottom.set_xlabel("Quarter")
-    bottom.legend(loc="lower left", fontsize=7)
+    style.legend_right(bottom, columns=26)
     hh = data.dropna(subset=["hh_nw_dpi_pct"])
     title = (
         f"Household net worth went from {hh['hh_nw_dpi_pct'].iloc[0]:.0f}% to "

@@ -165,7 +165,7 @@ def _payroll_chart(
         )
     ax.set_ylabel("Percent of nonfarm payrolls")
     ax.set_xlabel("Year")
-    ax.legend(loc="center left")
+    style.legend_right(ax, columns=26)
     last = shares.iloc[-1]
     base = shares[shares["year"] == 1979]
     title = (
@@ -201,7 +201,7 @@ def _oews_chart(groups: pd.DataFrame) -> Chart:
         )  # fmt: skip
     ax.set_ylabel("Percent of OEWS employment")
     ax.set_xlabel("Year (May)")
-    ax.legend(loc="upper left", fontsize=7)
+    style.legend_right(ax, columns=26)
     combined = groups[groups["soc_group"] == "31+39"]
     first, last = combined.iloc[0], combined.iloc[-1]
     title = (

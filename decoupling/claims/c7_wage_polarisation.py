@@ -50,7 +50,7 @@ def _chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
         else f"The best-paid tenth of jobs lost {top:.1f} pp of employment since {first}"
     )
     ax.set_title(title)
-    ax.legend(loc="upper left", fontsize=7)
+    style.legend_right(ax, columns=26)
     source = (
         "Source: BLS OEWS national May estimates (employment and mean hourly wage by detailed "
         "occupation; excludes the self-employed)."

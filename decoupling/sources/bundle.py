@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from decoupling.catalog import Series
-from decoupling.sources.base import Download, SourceError, frame, parser
+from decoupling.sources.base import Download, SourceError, body_parser, frame
 
 SOURCE = "bundle"
 MANIFEST = "manifest.json"
@@ -95,7 +95,7 @@ def fetch(entry: Series, folder: Path) -> list[Download]:
     return found
 
 
-@parser(FORMAT)
+@body_parser(FORMAT)
 def parse_bundle_csv(body: bytes, series_id: str) -> pd.DataFrame:
     """A bundle body: series_id,date,value[,label]; the series ids are the stored ones (an OEWS
     input holds many)."""
