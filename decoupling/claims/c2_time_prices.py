@@ -248,6 +248,7 @@ def services_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     ax.set_ylabel("Index, 2000 = 100")
     ax.set_xlabel("Year")
     style.legend_right(ax, columns=26)
+    fig.tight_layout()
     what = (
         "Haircuts" if data["services_series"].iloc[0].endswith("01") else "Personal care services"
     )

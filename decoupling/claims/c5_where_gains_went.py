@@ -117,6 +117,7 @@ def asset_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     bottom.set_ylabel("Index, 2017 = 100")
     bottom.set_xlabel("Quarter")
     style.legend_right(bottom, columns=26)
+    fig.tight_layout()
     hh = data.dropna(subset=["hh_nw_dpi_pct"])
     title = (
         f"Household net worth went from {hh['hh_nw_dpi_pct'].iloc[0]:.0f}% to "

@@ -166,6 +166,7 @@ def _payroll_chart(
     ax.set_ylabel("Percent of nonfarm payrolls")
     ax.set_xlabel("Year")
     style.legend_right(ax, columns=26)
+    fig.tight_layout()
     last = shares.iloc[-1]
     base = shares[shares["year"] == 1979]
     title = (
@@ -202,6 +203,7 @@ def _oews_chart(groups: pd.DataFrame) -> Chart:
     ax.set_ylabel("Percent of OEWS employment")
     ax.set_xlabel("Year (May)")
     style.legend_right(ax, columns=26)
+    fig.tight_layout()
     combined = groups[groups["soc_group"] == "31+39"]
     first, last = combined.iloc[0], combined.iloc[-1]
     title = (

@@ -51,6 +51,7 @@ def _chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
     )
     ax.set_title(title)
     style.legend_right(ax, columns=26)
+    fig.tight_layout()
     source = (
         "Source: BLS OEWS national May estimates (employment and mean hourly wage by detailed "
         "occupation; excludes the self-employed)."

@@ -340,7 +340,9 @@ def _figure(value) -> str:
 
 def _period(text: str | None) -> str:
     """A period in one form: an en dash between its ends (1979Q4–2025Q3, 1948–1979)."""
-    return re.sub(r"(?<=[\dQq])-(?=\d|latest)", "\u2013", text or "")
+    if not isinstance(text, str):  # a missing period arrives as None or NaN from a frame
+        return ""
+    return re.sub(r"(?<=[\dQq])-(?=\d|latest)", "\u2013", text)
 
 
 def _first_sentence(text: str | None) -> str:
