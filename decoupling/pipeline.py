@@ -83,11 +83,10 @@ REPORT_STAMP = "report.json"  # beside report.html: the run the report shows (bu
 
 @dataclass
 class Held:
-    """What the published warehouse holds: the download in force per series key, the catalog
-    series it lacks, and its last run (any command) with that run's recorded state."""
+    """What the published warehouse holds: the download in force per series key, and its last
+    run (any command) with that run's recorded state."""
 
     current: dict[str, str] = field(default_factory=dict)
-    unavailable: set[str] = field(default_factory=set)
     last_run: str | None = None
     last_state: fingerprint.State | None = None
 
@@ -98,8 +97,6 @@ def _held_in(con: duckdb.DuckDBPyConnection) -> Held:
         current = con.execute(
             "SELECT series_key, arg_max(sha256, rowid) FROM meta.downloads GROUP BY series_key"
         ).fetchall()
-        missing = con.execute("SELECT series_id FROM meta.availability WHERE NOT available")
-        unavailable = {r[0] for r in missing.fetchall()}
         last = con.execute(
             "SELECT run_id, fingerprint FROM meta.runs ORDER BY finished_at DESC LIMIT 1"
         ).fetchall()
@@ -107,7 +104,6 @@ def _held_in(con: duckdb.DuckDBPyConnection) -> Held:
         return Held()
     return Held(
         dict(current),
-        unavailable,
         last[0][0] if last else None,
         fingerprint.State.parse(last[0][1]) if last else None,
     )
@@ -123,9 +119,9 @@ def held(settings: Settings) -> Held:
         con.close()
 
 
-def _inputs_digest(current: dict[str, str], unavailable: set[str]) -> str:
-    # A series that became unavailable (or available again) changes the report: part of the state.
-    return fingerprint.inputs({**current, **{f"unavailable:{s}": "" for s in unavailable}})
+def _inputs_digest(current: dict[str, str]) -> str:
+    # Availability follows from the data held and the catalog (in the code half): not needed here.
+    return fingerprint.inputs(current)
 
 
 def report_run(settings: Settings) -> str | None:
@@ -173,9 +169,7 @@ def refresh_locked(
     ingest.log_fetched(fetched, known)
     before = held(settings)
     after = fingerprint.predicted_inputs(before.current, fetched.downloads, fetched.reused)
-    asked = {e.id for e in catalog_mod.select(catalog_mod.load_catalog(), options.series)}
-    unavailable = (before.unavailable - asked) | set(fetched.unavailable)
-    state = fingerprint.State(_inputs_digest(after, unavailable), fingerprint.code())
+    state = fingerprint.State(_inputs_digest(after), fingerprint.code())
     if not options.force and before.last_state == state:
         stale = stale_outputs(settings, before.last_run)
         if not stale:
@@ -197,7 +191,6 @@ def refresh_locked(
         return {"status": "republished", "run_id": before.last_run, "rebuilt": stale}
     changed_keys = sorted(k for k, sha in after.items() if before.current.get(k) != sha)
     changed_series = {k.split("--", 1)[0] for k in changed_keys}
-    changed_series |= unavailable ^ before.unavailable
     for download, frame in parsed:  # an OEWS workbook holds many series
         if download.key in changed_keys:
             changed_series.update(frame["series_id"].astype(str).unique())
@@ -266,7 +259,7 @@ def run_ingest(options: Options) -> dict:
             summary = load_into(con, settings, parsed, fetched, run_id)
             now = _held_in(con)
             # No models built: the next refresh must rebuild them (empty code half).
-            state = fingerprint.State(_inputs_digest(now.current, now.unavailable), "")
+            state = fingerprint.State(_inputs_digest(now.current), "")
             record_run(con, run_id, "ingest", started, settings, summary, str(state))
     return {
         "status": "ingested",
@@ -287,9 +280,7 @@ def run_transform(options: Options) -> dict:
         with warehouse.staged(settings, run_id) as con:  # readers' copy, then warehouse
             built, checked = transform.run(con)
             now = _held_in(con)
-            state = fingerprint.State(
-                _inputs_digest(now.current, now.unavailable), fingerprint.code()
-            )
+            state = fingerprint.State(_inputs_digest(now.current), fingerprint.code())
             record_run(con, run_id, "transform", started, settings, fp=str(state))
     return {"status": "transformed", "models": len(built), "assertions": len(checked)}
 
