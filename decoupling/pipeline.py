@@ -170,16 +170,20 @@ def refresh_locked(
     before = held(settings)
     after = fingerprint.predicted_inputs(before.current, fetched.downloads, fetched.reused)
     state = fingerprint.State(_inputs_digest(after), fingerprint.code())
+    nothing_new = {
+        "run_id": before.last_run,
+        "new_rows": 0,
+        "revised_rows": 0,
+        "unavailable": fetched.unavailable,
+        "not_updated": sorted(fetched.reused),
+        "changed_inputs": [],
+        "models_rebuilt": [],
+    }
     if not options.force and before.last_state == state:
         stale = stale_outputs(settings, before.last_run)
         if not stale:
             log.info("nothing changed since the last refresh: warehouse and report are current")
-            return {
-                "status": "unchanged",
-                "new_rows": 0,
-                "revised_rows": 0,
-                "run_id": before.last_run,
-            }
+            return {"status": "unchanged", **nothing_new}
         log.info(
             f"inputs and code unchanged, but the {' and the '.join(stale)} lag behind run "
             f"{before.last_run}: rebuilding {'them' if len(stale) > 1 else 'it'}"
@@ -188,7 +192,7 @@ def refresh_locked(
             exports.publish(settings, before.last_run)
         if "report" in stale:
             report.build_report(settings)
-        return {"status": "republished", "run_id": before.last_run, "rebuilt": stale}
+        return {"status": "republished", "rebuilt": stale, **nothing_new}
     changed_keys = sorted(k for k, sha in after.items() if before.current.get(k) != sha)
     changed_series = {k.split("--", 1)[0] for k in changed_keys}
     for download, frame in parsed:  # an OEWS workbook holds many series
