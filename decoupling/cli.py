@@ -245,8 +245,9 @@ def _main(args) -> int:
     from decoupling.settings import ConfigError, redact
     from decoupling.sources.base import SourceError
     from decoupling.transform import TransformError
-    from decoupling.warehouse import WarehouseBusy
+    from decoupling.warehouse import WarehouseBusy, publish
 
+    publish.PUBLISHED.clear()  # what this command publishes, not an earlier call in the process
     try:
         return _dispatch(args)
     except BaseException as exc:
