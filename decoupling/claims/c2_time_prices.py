@@ -247,7 +247,13 @@ def services_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     ax.axhline(100, color="#555555", linewidth=0.8)
     ax.set_ylabel("Index, 2000 = 100")
     ax.set_xlabel("Year")
-    style.legend_right(ax, columns=26)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncol=2,
+        frameon=False,
+        fontsize=style.LEGEND_FONT_SIZE,
+    )
     fig.tight_layout()
     what = (
         "Haircuts" if data["services_series"].iloc[0].endswith("01") else "Personal care services"

@@ -116,7 +116,13 @@ def asset_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     )  # fmt: skip
     bottom.set_ylabel("Index, 2017 = 100")
     bottom.set_xlabel("Quarter")
-    style.legend_right(bottom, columns=26)
+    bottom.legend(
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncol=2,
+        frameon=False,
+        fontsize=style.LEGEND_FONT_SIZE,
+    )
     fig.tight_layout()
     hh = data.dropna(subset=["hh_nw_dpi_pct"])
     title = (

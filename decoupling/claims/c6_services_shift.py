@@ -165,7 +165,13 @@ def _payroll_chart(
         )
     ax.set_ylabel("Percent of nonfarm payrolls")
     ax.set_xlabel("Year")
-    style.legend_right(ax, columns=26)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncol=2,
+        frameon=False,
+        fontsize=style.LEGEND_FONT_SIZE,
+    )
     fig.tight_layout()
     last = shares.iloc[-1]
     base = shares[shares["year"] == 1979]
@@ -202,7 +208,13 @@ def _oews_chart(groups: pd.DataFrame) -> Chart:
         )  # fmt: skip
     ax.set_ylabel("Percent of OEWS employment")
     ax.set_xlabel("Year (May)")
-    style.legend_right(ax, columns=26)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncol=2,
+        frameon=False,
+        fontsize=style.LEGEND_FONT_SIZE,
+    )
     fig.tight_layout()
     combined = groups[groups["soc_group"] == "31+39"]
     first, last = combined.iloc[0], combined.iloc[-1]

@@ -50,7 +50,13 @@ def _chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
         else f"The best-paid tenth of jobs lost {top:.1f} pp of employment since {first}"
     )
     ax.set_title(title)
-    style.legend_right(ax, columns=26)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncol=2,
+        frameon=False,
+        fontsize=style.LEGEND_FONT_SIZE,
+    )
     fig.tight_layout()
     source = (
         "Source: BLS OEWS national May estimates (employment and mean hourly wage by detailed "
