@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import time
 import urllib.request
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -72,6 +73,7 @@ def test_summary_shows_every_claim_row(output, warehouse_ro):
 
     html = (output / "report.html").read_text()
     summary = html[html.index('id="summary"') : html.index('aria-label="Contents"')]
+    summary = unescape(summary)  # metric texts hold quotes, which the template escapes
     rows = warehouse_ro.execute(
         "SELECT claim_id, metric, measured, unit, verdict FROM marts.claims"
     ).fetchall()

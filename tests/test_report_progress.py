@@ -18,6 +18,12 @@ STAGE = "fetched 77 series (77 unchanged) in 0.4 s"
 
 @pytest.fixture()
 def cli_handler():
+    # An in-process flow earlier in the session may have left Prefect's API handler on our
+    # logger (PREFECT_LOGGING_EXTRA_LOGGERS): these tests count handlers, so start from none.
+    logger = logging.getLogger("decoupling")
+    inherited = list(logger.handlers)
+    for handler in inherited:
+        logger.removeHandler(handler)
     installed = []
 
     def install(**kwargs):
@@ -28,9 +34,10 @@ def cli_handler():
     yield install
     for handler in installed:
         logs.uninstall(handler)
-    logger = logging.getLogger("decoupling")
     logger.setLevel(logging.NOTSET)
     logger.propagate = True
+    for handler in inherited:
+        logger.addHandler(handler)
 
 
 def _emit(name: str = "decoupling.ingest") -> None:
@@ -63,7 +70,9 @@ class _Terminal(io.StringIO):
 
 def test_a_terminal_gets_a_bar_per_stage_and_the_stage_line(cli_handler):
     stream = cli_handler(stream=_Terminal())
-    handler = next(h for h in logging.getLogger("decoupling").handlers if h._decoupling_cli)
+    handler = next(
+        h for h in logging.getLogger("decoupling").handlers if getattr(h, "_decoupling_cli", False)
+    )
     assert isinstance(handler, logs.RichHandler)
     log = logging.getLogger("decoupling.transform")
     log.debug("SQL model 1/2: staging.a", extra=step("transform", 1, 2))

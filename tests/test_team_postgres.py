@@ -477,15 +477,21 @@ def _flipped_snapshot(snapshot_dir: Path, folder: Path) -> tuple[Path, float, fl
     """PRS85006173 (nonfarm business labor share, a C5 series) with its last quarter set 20% above
     1979Q4: the share then rose, and C5's "labor share fell" verdict flips. The folder goes in
     front of the real snapshot (the first folder holding a series wins). Returns the folder and
-    the change since 1979Q4 in percent before and after the edit."""
+    C5's measure before and after the edit: the change since 1979Q4 in points of level, the
+    2017=100 index put in levels with BLS's published 63.9% in 2000Q1."""
     folder.mkdir()
     lines = (snapshot_dir / "PRS85006173.csv").read_text().splitlines()
-    base = float(next(line for line in lines if line.startswith("1979-10-01,")).split(",")[1])
+
+    def value_at(date: str) -> float:
+        return float(next(line for line in lines if line.startswith(f"{date},")).split(",")[1])
+
+    base, level_2000 = value_at("1979-10-01"), value_at("2000-01-01")
     last_date, last_value = lines[-1].split(",")
     edited = round(base * 1.2, 3)
     lines[-1] = f"{last_date},{edited:.3f}"
     (folder / "PRS85006173.csv").write_text("\n".join(lines) + "\n")
-    return folder, 100 * (float(last_value) / base - 1), 100 * (edited / base - 1)
+    points = 63.9 / level_2000
+    return folder, points * (float(last_value) - base), points * (edited - base)
 
 
 def _history(warehouse: Path, run_id: str) -> dict[str, tuple]:
@@ -532,8 +538,8 @@ def test_a_flipped_verdict_warns_records_publishes_and_calls_the_webhook(
     run_id = _published_run(team.store)
     assert run_id != previous
 
-    # The history: the previous run's C5 row and this run's, measured as computed from the CSV.
-    metric = next(m for m in _history(team.warehouse, run_id) if "nonfarm business" in m)
+    # The history: the previous run's C5 labor-share row and this run's, as computed from the CSV.
+    metric = next(m for m in _history(team.warehouse, run_id) if m.startswith("labor share change"))
     old_measured, old_verdict, _ = _history(team.warehouse, previous)[metric]
     new_measured, new_verdict, vintage = _history(team.warehouse, run_id)[metric]
     assert old_measured == pytest.approx(before_pct, abs=1e-6)

@@ -247,14 +247,7 @@ def services_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     ax.axhline(100, color="#555555", linewidth=0.8)
     ax.set_ylabel("Index, 2000 = 100")
     ax.set_xlabel("Year")
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
-        ncol=2,
-        frameon=False,
-        fontsize=style.LEGEND_FONT_SIZE,
-    )
-    fig.tight_layout()
+    style.legend_above(ax)
     what = (
         "Haircuts" if data["services_series"].iloc[0].endswith("01") else "Personal care services"
     )
@@ -265,7 +258,8 @@ def services_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
         if last is not None
         else f"{what}: prices against pay since 2000"
     )
-    ax.set_title(title)
+    style.title(ax, title)
+    fig.tight_layout()
     source = source_line(
         con,
         [data["services_series"].iloc[0], "AHETPI", "CPIAUCSL", "FREDMD_CUSR0000SAC"],

@@ -116,20 +116,14 @@ def asset_charts(con: duckdb.DuckDBPyConnection) -> list[Chart]:
     )  # fmt: skip
     bottom.set_ylabel("Index, 2017 = 100")
     bottom.set_xlabel("Quarter")
-    bottom.legend(
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
-        ncol=2,
-        frameon=False,
-        fontsize=style.LEGEND_FONT_SIZE,
-    )
-    fig.tight_layout()
+    style.legend_above(bottom)
     hh = data.dropna(subset=["hh_nw_dpi_pct"])
     title = (
         f"Household net worth went from {hh['hh_nw_dpi_pct'].iloc[0]:.0f}% to "
         f"{hh['hh_nw_dpi_pct'].iloc[-1]:.0f}% of disposable income while the labor share fell"
     )
-    top.set_title(title)
+    style.title(top, title)
+    fig.tight_layout()
     source = source_line(
         con,
         ["FREDQD_TNWBSHNOx", "FREDQD_DPIC96", "FREDQD_TNWMVBSNNCBx", "FREDQD_GDPC1", "PRS85006173"],

@@ -165,14 +165,7 @@ def _payroll_chart(
         )
     ax.set_ylabel("Percent of nonfarm payrolls")
     ax.set_xlabel("Year")
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
-        ncol=2,
-        frameon=False,
-        fontsize=style.LEGEND_FONT_SIZE,
-    )
-    fig.tight_layout()
+    style.legend_above(ax)
     last = shares.iloc[-1]
     base = shares[shares["year"] == 1979]
     title = (
@@ -181,7 +174,8 @@ def _payroll_chart(
         if not base.empty
         else "Service-providing and manufacturing shares of payrolls"
     )
-    ax.set_title(title)
+    style.title(ax, title)
+    fig.tight_layout()
     source = source_line(
         con,
         ["FREDMD_PAYEMS", "FREDMD_SRVPRD", "FREDMD_MANEMP"],
@@ -208,14 +202,7 @@ def _oews_chart(groups: pd.DataFrame) -> Chart:
         )  # fmt: skip
     ax.set_ylabel("Percent of OEWS employment")
     ax.set_xlabel("Year (May)")
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
-        ncol=2,
-        frameon=False,
-        fontsize=style.LEGEND_FONT_SIZE,
-    )
-    fig.tight_layout()
+    style.legend_above(ax)
     combined = groups[groups["soc_group"] == "31+39"]
     first, last = combined.iloc[0], combined.iloc[-1]
     title = (
@@ -223,7 +210,8 @@ def _oews_chart(groups: pd.DataFrame) -> Chart:
         f"{last['emp_share_pct']:.2f}% of employment ({int(first['year'])}-{int(last['year'])}), "
         f"at {last['rel_wage']:.2f} of the average wage"
     )
-    ax.set_title(title)
+    style.title(ax, title)
+    fig.tight_layout()
     source = (
         "Source: BLS OEWS national May estimates; SOC 2018 moved personal care aides from 39 to "
         "31 (2019 on): read the combined line."

@@ -49,14 +49,8 @@ def _chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
         if top > 0
         else f"The best-paid tenth of jobs lost {top:.1f} pp of employment since {first}"
     )
-    ax.set_title(title)
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0, 1.02),
-        ncol=2,
-        frameon=False,
-        fontsize=style.LEGEND_FONT_SIZE,
-    )
+    style.title(ax, title)
+    style.legend_above(ax)
     fig.tight_layout()
     source = (
         "Source: BLS OEWS national May estimates (employment and mean hourly wage by detailed "

@@ -40,7 +40,7 @@ VERDICT_CLASS = {
     "not testable": "na",
 }
 
-# The five claims (docs/methods.md), so the scorecard names a claim even before its analysis
+# The first claims (docs/methods.md), so the scorecard names a claim even before its analysis
 # exists (its row then says "not measured"). Rows in marts.claims carry their own sentence.
 CLAIMS = {
     "C1": "Since 1979 US productivity rose about 90% while typical worker pay rose about 33%.",
@@ -127,14 +127,17 @@ def _plain_bottom_line(verdict: str, metrics: list[dict]) -> str:
     )
 
 
-def _registry_bottom_lines(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
-    """(claim id, verdict) -> the registry's bottom line, when marts.claim_registry exists."""
+def _registry(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """(claim id, verdict) -> the registry's bottom line, and (claim id, "title") -> its short
+    title, when marts.claim_registry exists."""
     try:
         frame = con.execute("SELECT * FROM marts.claim_registry").df()
     except duckdb.CatalogException:
         return {}
     lines = {}
     for row in records(frame):
+        if row.get("title"):
+            lines[(row["claim_id"], "title")] = row["title"]
         for column, text in row.items():
             if column.startswith("bottom_line_") and text:
                 verdict = column.removeprefix("bottom_line_").replace("_", " ")
@@ -143,7 +146,7 @@ def _registry_bottom_lines(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, st
 
 
 def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """The claims C1..C5 with their metric rows from marts.claims (claims without rows included),
+    """The claims (C1..C7) with their metric rows from marts.claims (claims without rows included),
     each with one verdict and one plain bottom line (the registry's when it has one)."""
     try:
         frame = con.execute("SELECT * FROM marts.claims").df()
@@ -152,7 +155,7 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
     except duckdb.CatalogException:
         frame = pd.DataFrame(columns=["claim_id", "claim"])
     rows = records(frame)
-    registry = _registry_bottom_lines(con)
+    registry = _registry(con)
     claims: list[dict] = []
     for claim_id in sorted(set(CLAIMS) | {r["claim_id"] for r in rows}):
         metrics = [r for r in rows if r["claim_id"] == claim_id]
@@ -173,6 +176,7 @@ def scorecard(con: duckdb.DuckDBPyConnection) -> list[dict]:
                 "moves_most": next((m["moves_most"] for m in metrics if m["moves_most"]), None),
                 "claim": next((m["claim"] for m in metrics if m.get("claim")), None)
                 or CLAIMS.get(claim_id, ""),
+                "title": registry.get((claim_id, "title")),
                 "metrics": metrics,
                 "verdict": verdict,
                 "bottom_line": bottom_line,

@@ -94,6 +94,22 @@ def legend_right(ax: plt.Axes, columns: int = 30, **kwargs):
     )
 
 
+def legend_above(ax: plt.Axes, ncol: int = 2, columns: int = 36):
+    """The legend in a row above the axes, never over the data; labels wrapped to `columns` so
+    the row stays within the figure's width (a wider figure is printed smaller, legend and all).
+    Call fig.tight_layout() afterwards."""
+    handles, labels = ax.get_legend_handles_labels()
+    return ax.legend(
+        handles,
+        [textwrap.fill(label, columns) for label in labels],
+        loc="lower left",
+        bbox_to_anchor=(0, 1.02),
+        ncol=ncol,
+        frameon=False,
+        fontsize=LEGEND_FONT_SIZE,
+    )
+
+
 def plain_log_axis(axis) -> None:
     """A log axis labelled 1, 2, 5, 10, 20 ... instead of 10^0, 10^1."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
