@@ -144,7 +144,7 @@ def report_likely(command: str, settings: Settings, force: bool = False) -> bool
         return True
     if command != "refresh":
         return False
-    built = settings.warehouse.is_file() and (settings.output_dir / "report.pdf").is_file()
+    built = settings.warehouse.is_file() and (settings.output_dir / "report.html").is_file()
     return force or not built
 
 

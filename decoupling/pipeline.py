@@ -127,7 +127,9 @@ def _inputs_digest(current: dict[str, str]) -> str:
 def report_run(settings: Settings) -> str | None:
     """Run id of the warehouse the report on disk was drawn from (None: no complete report)."""
     out = settings.output_dir
-    if not ((out / "report.html").is_file() and (out / "report.pdf").is_file()):
+    if not (out / "report.html").is_file():
+        return None
+    if settings.report_pdf and not (out / "report.pdf").is_file():
         return None
     try:
         return json.loads((out / REPORT_STAMP).read_text())["run_id"]

@@ -54,6 +54,8 @@ class Settings:
     http_max_delay_s: float = 30.0
     # Where readers get the warehouse: a read-only copy plus Parquet exports of every mart.
     publish_dir: Path | None = None
+    # The PDF is half the report's time; a schedule whose readers use the HTML can skip it.
+    report_pdf: bool = True
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -117,6 +119,7 @@ def load_settings(
         publish_dir=Path(env["DECOUPLING_PUBLISH_DIR"])
         if env.get("DECOUPLING_PUBLISH_DIR")
         else None,
+        report_pdf=_switch(env, "DECOUPLING_REPORT_PDF", True),
         quiet=quiet,
     )
     check_paths(settings)
@@ -152,6 +155,17 @@ def _is_duckdb_file(path: Path) -> bool:
     except OSError:
         return True
     return len(head) < 12 or head[8:12] == b"DUCK"
+
+
+def _switch(env, name: str, default: bool) -> bool:
+    value = (env.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off"):
+        return False
+    raise ConfigError(f"{name}={value!r} must be 1 or 0 (yes/no, true/false, on/off)")
 
 
 def _number(env, name: str, default: float) -> float:

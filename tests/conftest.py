@@ -47,6 +47,26 @@ def data_dir() -> Path:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def html_reports_by_default():
+    """Refreshes in tests write the HTML report only: the PDF is half a refresh's time and has
+    its own tests (the session warehouse's report, one end-to-end run under Prefect, and the tests
+    that set DECOUPLING_REPORT_PDF=1 themselves)."""
+    previous = os.environ.get("DECOUPLING_REPORT_PDF")
+    os.environ["DECOUPLING_REPORT_PDF"] = "0"
+    yield
+    if previous is None:
+        os.environ.pop("DECOUPLING_REPORT_PDF", None)
+    else:
+        os.environ["DECOUPLING_REPORT_PDF"] = previous
+
+
+@pytest.fixture()
+def with_pdf(monkeypatch):
+    """This test's refreshes and reports write report.pdf too."""
+    monkeypatch.setenv("DECOUPLING_REPORT_PDF", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
 def prefect_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("prefect-home")
     os.environ["PREFECT_HOME"] = str(home)
@@ -75,6 +95,7 @@ def refreshed(data_dir, tmp_path_factory):
     from decoupling.pipeline import Options, run_refresh
 
     root = tmp_path_factory.mktemp("refreshed")
+    os.environ["DECOUPLING_REPORT_PDF"] = "1"  # the PDF tests read this report's PDF
     options = Options(
         snapshots=[str(data_dir)],
         warehouse=str(root / "warehouse.duckdb"),
@@ -82,7 +103,10 @@ def refreshed(data_dir, tmp_path_factory):
         raw_dir=str(root / "raw"),
         quiet=True,
     )
-    result = run_refresh(options)
+    try:
+        result = run_refresh(options)
+    finally:
+        os.environ["DECOUPLING_REPORT_PDF"] = "0"
     return {"options": options, "settings": options.settings(), "result": result, "root": root}
 
 

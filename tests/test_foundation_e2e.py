@@ -46,8 +46,11 @@ def _growth_from_csv(path: Path) -> tuple[pd.Timestamp, float]:
 
 
 @pytest.mark.e2e
-def test_refresh_flow_under_prefect_matches_csv(snapshot_dir: Path, tmp_path: Path) -> None:
-    """(a) The whole snapshot through the Prefect flow; C1 marts checked against pandas."""
+def test_refresh_flow_under_prefect_matches_csv(
+    snapshot_dir: Path, tmp_path: Path, with_pdf
+) -> None:
+    """(a) The whole snapshot through the Prefect flow, the PDF included; C1 marts checked against
+    pandas."""
     options = _options(tmp_path, snapshot_dir)
     result = refresh(**parameters(options))  # a real engine (Prefect's ephemeral server)
     assert result["status"] == "refreshed"
@@ -66,6 +69,7 @@ def test_refresh_flow_under_prefect_matches_csv(snapshot_dir: Path, tmp_path: Pa
     assert productivity - 100 == pytest.approx(growth, abs=1e-9)
     assert runs[0][0] == 1
     assert (tmp_path / "output" / "report.html").is_file()
+    assert (tmp_path / "output" / "report.pdf").read_bytes().startswith(b"%PDF-")
     assert (tmp_path / "published" / "current" / "parquet" / "productivity_pay.parquet").is_file()
 
 

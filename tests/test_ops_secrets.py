@@ -26,7 +26,7 @@ def sources():
 
 
 @pytest.mark.e2e
-def test_keys_reach_no_file(sources: FakeSources, tmp_path: Path) -> None:
+def test_keys_reach_no_file(sources: FakeSources, tmp_path: Path, with_pdf) -> None:
     store = tmp_path / "store"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env.update(

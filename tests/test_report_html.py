@@ -301,7 +301,9 @@ def phone_overflow(browser: DevTools, width: int) -> dict:
     return browser.evaluate(PHONE_OFFENDERS)
 
 
-def test_report_html_for_a_warehouse_without_c1_data(refreshed, warehouse_copy, tmp_path, caplog):
+def test_report_html_for_a_warehouse_without_c1_data(
+    refreshed, warehouse_copy, tmp_path, caplog, with_pdf
+):
     """A section whose data are missing says so; the rest of the report still builds."""
     from decoupling.report.build import build_report
     from decoupling.settings import load_settings
@@ -335,3 +337,29 @@ def test_chart_csvs_are_rounded_and_say_their_units(output):
             assert len(digits) <= 6, f"{path.name}: {number} has {len(digits)} significant digits"
     header = (output / "data" / "c1_productivity_pay.csv").read_text().splitlines()[0]
     assert "productivity_index_1979q4_100" in header and "pay_index_1979q4_100" in header, header
+
+
+def test_html_only_report_removes_a_stale_pdf_and_counts_as_current(
+    warehouse_copy, tmp_path, monkeypatch
+):
+    """DECOUPLING_REPORT_PDF=0: report.html only; a PDF of an earlier run goes, and the report
+    still counts as current for the next refresh. A value that is not a switch is one line."""
+    from decoupling.pipeline import report_run
+    from decoupling.report.build import build_report
+    from decoupling.settings import ConfigError, load_settings
+
+    monkeypatch.setenv("DECOUPLING_REPORT_PDF", "0")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.pdf").write_bytes(b"%PDF- an earlier run")
+    settings = load_settings(warehouse=str(warehouse_copy), output_dir=str(out))
+    paths = build_report(settings)
+    assert set(paths) == {"html"} and paths["html"].is_file()
+    assert not (out / "report.pdf").exists()
+    run_id = json.loads((out / "report.json").read_text())["run_id"]
+    assert run_id and report_run(settings) == run_id
+    monkeypatch.setenv("DECOUPLING_REPORT_PDF", "1")
+    assert report_run(load_settings(warehouse=str(warehouse_copy), output_dir=str(out))) is None
+    monkeypatch.setenv("DECOUPLING_REPORT_PDF", "maybe")
+    with pytest.raises(ConfigError, match=r"^DECOUPLING_REPORT_PDF='maybe' must be 1 or 0"):
+        load_settings(warehouse=str(warehouse_copy), output_dir=str(out))

@@ -135,7 +135,7 @@ def test_lines_inside_a_flow_reach_the_run_log_once(cli_handler, monkeypatch):
     assert stream.getvalue().count("built 6 models in 0.1 s") == 1
 
 
-def test_report_reports_sections_and_charts(refreshed, tmp_path, caplog):
+def test_report_reports_sections_and_charts(refreshed, tmp_path, caplog, with_pdf):
     from decoupling.report.build import build_report
     from decoupling.settings import load_settings
 

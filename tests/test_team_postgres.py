@@ -388,8 +388,8 @@ def test_two_workers_run_three_refreshes_one_at_a_time(team: Team) -> None:
     assert c1_rows > 300  # OPHNFB 1947Q1-2026Q1 in the snapshot: 317 quarters
     assert not list(team.store.glob("*.building*")), "a staging copy was left behind"
     assert _lock_holders(team.lock) == [] and _can_take_lock(team.lock)
-    reports = list(team.store.parent.glob("w*/output/report.pdf"))
-    assert reports, "no worker wrote the report PDF"
+    reports = list(team.store.parent.glob("w*/output/report.html"))
+    assert reports, "no worker wrote the report"
 
 
 def test_worker_lost_mid_run_leaves_the_warehouse_and_the_next_run_completes(team: Team) -> None:

@@ -26,6 +26,6 @@ def test_report_likely_only_when_the_report_will_be_drawn(tmp_path):
     assert not warm.report_likely("ingest", settings)
     settings.warehouse.write_bytes(b"")
     (tmp_path / "out").mkdir()
-    (tmp_path / "out" / "report.pdf").write_bytes(b"")
+    (tmp_path / "out" / "report.html").write_bytes(b"")
     assert not warm.report_likely("refresh", settings)  # may well be unchanged
     assert warm.report_likely("refresh", settings, force=True)
