@@ -54,7 +54,10 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, recorded_at: datetime | 
         return 0
     # The verdicts registry adds metric_id and margin; before it, both stay NULL.
     metric_id = "c.metric_id" if "metric_id" in columns else "NULL"
-    margin = "c.margin" if "margin" in columns else "NULL"
+    # A one-sided rule's "supported" margin is 0 (any value past the threshold): alerting on a
+    # move past 0 would fire on rounding noise, so its partly-supported band is the margin then.
+    margins = [f"nullif(c.{m}, 0)" for m in ("margin", "partly_margin") if m in columns]
+    margin = f"coalesce({', '.join(margins)})" if margins else "NULL"
     before = con.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]
     con.execute(
         f"""

@@ -113,9 +113,10 @@ def dates(source: str | None, vintage: str | None, accessed_at) -> tuple[str, st
     tagged_release = _TAGGED_RELEASE.search(vintage)
     tagged_access = _TAGGED_ACCESS.search(vintage)
     if tagged_release or tagged_access or source in ("snapshot", "bundle"):
-        # A snapshot or bundle read is not an access of the source: only stated dates count.
+        # A snapshot or bundle read is not an access of the source: only stated dates count,
+        # the file's own included ("BEA NIPA Section 1, data published 2024-08-29").
         return (
-            tagged_release.group(1) if tagged_release else UNKNOWN,
+            tagged_release.group(1) if tagged_release else from_notes(vintage)[0],
             tagged_access.group(1) if tagged_access else UNKNOWN,
         )
     release = UNKNOWN

@@ -363,3 +363,22 @@ def test_html_only_report_removes_a_stale_pdf_and_counts_as_current(
     monkeypatch.setenv("DECOUPLING_REPORT_PDF", "maybe")
     with pytest.raises(ConfigError, match=r"^DECOUPLING_REPORT_PDF='maybe' must be 1 or 0"):
         load_settings(warehouse=str(warehouse_copy), output_dir=str(out))
+
+
+def test_every_held_series_names_its_download_in_the_provenance(warehouse_ro):
+    """Series read from a file that holds many (the BEA Section 1 workbook, FRED-MD/QD) name that
+    file's download, checksum and held range; the workbook's own publication date is the release."""
+    from decoupling.report.build import provenance
+
+    rows = [r for r in provenance(warehouse_ro) if r["available"]]
+    assert rows
+    missing = [r["id"] for r in rows if not (r["sha256"] and r["url"] and r["last_date"])]
+    assert not missing, f"held series without their download: {missing}"
+    bea = [r for r in rows if r["id"].startswith("BEA_A")]
+    if bea:  # the snapshot's workbook (the bundle carries its own dates)
+        held = warehouse_ro.execute(
+            "SELECT max(date) FROM raw.observations WHERE series_id = ?", [bea[0]["id"]]
+        ).fetchone()[0]
+        assert pd.Timestamp(bea[0]["last_date"]) == pd.Timestamp(held)
+        if "Section1All_xls_2024-08-29" in bea[0]["url"]:
+            assert {r["release_date"] for r in bea} == {"2024-08-29"}

@@ -116,6 +116,29 @@ def test_the_registry_margin_wins_over_the_default(con) -> None:
     assert history.verdict_changes(con, "r3") == []
 
 
+def test_a_one_sided_rule_alerts_past_its_partly_band_not_on_rounding(con) -> None:
+    """A one-sided rule's supported margin is 0: a move of 1e-12 is no alert; the partly band
+    (5 here) is the margin, and a move past it is."""
+    con.execute("CREATE OR REPLACE TABLE marts.claims (claim_id VARCHAR, metric VARCHAR, "
+                "measured DOUBLE, unit VARCHAR, verdict VARCHAR, metric_id VARCHAR, "
+                "margin DOUBLE, partly_margin DOUBLE)")  # fmt: skip
+
+    def run(run_id: str, measured: float, day: int) -> list[dict]:
+        con.execute("DELETE FROM marts.claims")
+        con.execute(
+            "INSERT INTO marts.claims VALUES ('C6', 'service share change', ?, 'pp', "
+            "'supported', 'c6', 0.0, 5.0)",
+            [measured],
+        )
+        history.record(con, run_id, T0 + timedelta(days=day))
+        return history.verdict_changes(con, run_id)
+
+    run("r1", 14.09, 0)
+    assert run("r2", 14.09 + 1e-12, 1) == []
+    (change,) = run("r3", 20.0, 2)
+    assert change["what"] == "moved" and change["margin"] == 5.0
+
+
 class _Hook(BaseHTTPRequestHandler):
     received: list[tuple[str, dict]] = []
 

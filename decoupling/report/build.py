@@ -195,13 +195,26 @@ def provenance(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
     frame = con.execute(
         """
-        WITH latest AS (
+        WITH own AS (
             SELECT series_id, arg_max(source, accessed_at) AS source,
                    arg_max(url, accessed_at) AS url, max(accessed_at) AS accessed_at,
                    arg_max(vintage, accessed_at) AS vintage, min(first_date) AS first_date,
                    max(last_date) AS last_date, arg_max(sha256, accessed_at) AS sha256,
                    count(*) AS downloads
             FROM meta.downloads GROUP BY series_id
+        ), from_file AS (
+            -- Series read from a file that holds many (a BEA workbook, FRED-MD/QD): the download
+            -- is the file's; the observations name it by checksum.
+            SELECT o.series_id, arg_max(d.source, d.accessed_at) AS source,
+                   arg_max(d.url, d.accessed_at) AS url, max(d.accessed_at) AS accessed_at,
+                   arg_max(d.vintage, d.accessed_at) AS vintage, min(o.date) AS first_date,
+                   max(o.date) AS last_date, arg_max(d.sha256, d.accessed_at) AS sha256,
+                   count(DISTINCT d.sha256) AS downloads
+            FROM raw.observations o JOIN meta.downloads d ON d.sha256 = o.download_sha256
+            WHERE o.series_id NOT IN (SELECT series_id FROM own)
+            GROUP BY o.series_id
+        ), latest AS (
+            SELECT * FROM own UNION ALL SELECT * FROM from_file
         )
         SELECT s.id, s.title, s.units, s.frequency, s.analyses, l.source, l.url, l.accessed_at,
                l.vintage, l.first_date, l.last_date, l.sha256, l.downloads,
