@@ -98,6 +98,11 @@ def load_settings(
     for name in ANALYSIS_NUMBERS:
         if _number(env, name, 1.0) == 0:
             raise ConfigError(f"{name}={env.get(name)!r} must be a positive number")
+    # The C3 eras and break date: a bad value stops here, not after the engine and the models ran.
+    from decoupling import stats
+
+    stats.eras()
+    stats.break_date()
     settings = Settings(
         warehouse=Path(warehouse or env.get("DECOUPLING_WAREHOUSE") or "data/warehouse.duckdb"),
         raw_dir=Path(raw_dir or env.get("DECOUPLING_RAW_DIR") or "data/raw"),

@@ -25,7 +25,7 @@ from decoupling.warehouse import readers as exports
 
 REPO = Path(__file__).resolve().parents[1]
 C1_SERIES = ["OPHNFB", "COMPRNFB", "AHETPI", "CPIAUCSL"]
-KILL_REPEATS = 8
+KILL_REPEATS = 6
 
 # The refresh as a child process: plain functions and no report (its own tests cover it), so
 # the kill lands in the fetch, load, transform or publish, not in start-up or PDF drawing.

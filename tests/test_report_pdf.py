@@ -17,6 +17,21 @@ def pdf(refreshed) -> Path:
     return refreshed["settings"].output_dir / "report.pdf"
 
 
+@pytest.fixture(scope="module")
+def laid_out(refreshed) -> tuple[dict, object]:
+    """The report's context and its WeasyPrint layout (pages and boxes), built once here."""
+    from decoupling import warehouse
+    from decoupling.report import build as report
+
+    con = warehouse.connect_published(refreshed["settings"])
+    try:
+        context = report.gather(con)
+    finally:
+        con.close()
+    context["generated_at"] = datetime.now(UTC)
+    return context, report.render_pdf(context, refreshed["settings"].output_dir)
+
+
 def _text(pdf: Path, page: int | None = None) -> str:
     pages = ["-f", str(page), "-l", str(page)] if page else []
     return subprocess.run(
@@ -84,20 +99,9 @@ def test_pdf_pages_are_not_left_nearly_empty(pdf, tmp_path):
     assert not sparse, f"pages with almost nothing on them: {sparse}"
 
 
-def test_pdf_table_headers_never_break_inside_a_word(refreshed):
+def test_pdf_table_headers_never_break_inside_a_word(laid_out):
     """Each header cell's lines, as WeasyPrint laid them out, hold whole words only."""
-    from datetime import UTC, datetime
-
-    from decoupling import warehouse
-    from decoupling.report import build as report
-
-    con = warehouse.connect_published(refreshed["settings"])
-    try:
-        context = report.gather(con)
-    finally:
-        con.close()
-    context["generated_at"] = datetime.now(UTC)
-    document = report.render_pdf(context, refreshed["settings"].output_dir)
+    _context, document = laid_out
     broken = []
 
     def line_texts(box) -> list[str]:
@@ -146,28 +150,19 @@ def test_table_of_contents_page_numbers_point_at_the_headings(pdf):
         assert f"Page {number} of {len(pages) - 1}" in page
 
 
-def test_charts_are_vector_and_never_split(refreshed, pdf):
-    from decoupling import warehouse
-    from decoupling.report import build as report
-
+def test_charts_are_vector_and_never_split(laid_out, pdf):
     listing = subprocess.run(
         ["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True
     ).stdout
     assert len(listing.strip().splitlines()) == 2, f"raster images in the PDF:\n{listing}"
 
-    con = warehouse.connect_published(refreshed["settings"])
-    try:
-        context = report.gather(con)
-    finally:
-        con.close()
-    context["generated_at"] = datetime.now(UTC)
+    context, document = laid_out
     charts = [c for s in context["sections"] for c in s.charts]
     assert charts
     flat = re.sub(r"\s+", " ", _text(pdf))
     for chart in charts:  # chart text stays text (vector), so each whole title is searchable
         assert re.sub(r"\s+", " ", chart.title) in flat, chart.title
 
-    document = report.render_pdf(context, refreshed["settings"].output_dir)
     pages_of: dict[int, set[int]] = {}
 
     def walk(box, page: int) -> None:
