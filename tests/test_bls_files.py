@@ -22,6 +22,15 @@ TE_XLSX = SNAPSHOT / "raw" / "bls_total_economy" / "total-economy-hours-employme
 UA = "decoupling-tests/0.1 (tests@example.org)"
 CATALOG = {e.id: e for e in load_catalog()}
 HOURS, EMPLOYMENT = "TOTAL_ECONOMY_HOURS_ALL_WORKERS", "TOTAL_ECONOMY_EMPLOYMENT_ALL_WORKERS"
+PROPRIETORS = "TOTAL_ECONOMY_HOURS_NONFARM_PROPRIETORS"
+UNPAID = "TOTAL_ECONOMY_HOURS_UNPAID_FAMILY_WORKERS"
+FARM = "TOTAL_ECONOMY_HOURS_FARM"
+# The file's components that are not employees, as the workbook names them (Basis, Component).
+COMPONENTS = {
+    PROPRIETORS: ("Proprietors", "Nonfarm business: non-employees: proprietors"),
+    UNPAID: ("Unpaid family workers", "Nonfarm business: non-employees: unpaid family workers"),
+    FARM: ("All workers", "Farm"),
+}
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 needs_snapshot = pytest.mark.skipif(
@@ -71,22 +80,64 @@ def test_te_hours_equals_the_derived_csv_every_quarter(te_parsed, series_id):
 
 
 @needs_snapshot
-def test_te_hours_gives_both_series_quarterly(te_parsed):
-    assert set(te_parsed["series_id"]) == {HOURS, EMPLOYMENT}
+def test_te_hours_gives_every_series_quarterly(te_parsed):
+    assert set(te_parsed["series_id"]) == {HOURS, EMPLOYMENT, *COMPONENTS}
     assert set(te_parsed["date"].dt.month) == {1, 4, 7, 10}
     assert set(te_parsed["date"].dt.day) == {1}
-    # 1947 is N.A. in the file: no leading missing quarters.
-    assert te_parsed["date"].min() == pd.Timestamp(1948, 1, 1)
+    # 1947 totals are N.A. in the file: no leading missing quarters.
+    totals = te_parsed[te_parsed["series_id"].isin([HOURS, EMPLOYMENT])]
+    assert totals["date"].min() == pd.Timestamp(1948, 1, 1)
     assert not te_parsed["value"].isna().any()
 
 
 @needs_snapshot
-def test_te_hours_reads_the_quarterly_sheet_when_machine_readable_is_gone(te_body):
+def test_te_components_are_the_workbook_rows(te_parsed):
+    """Each component equals its MachineReadable row, read here with pandas (not the parser)."""
+    sheet = pd.read_excel(TE_XLSX, sheet_name="MachineReadable", engine="calamine")
+    for series_id, (basis, component) in COMPONENTS.items():
+        rows = sheet[
+            (sheet["Basis"] == basis)
+            & (sheet["Component"] == component)
+            & (sheet["Measure"] == "Hours worked")
+        ]
+        expected = pd.Series(
+            pd.to_numeric(rows["Value"]).to_numpy(),
+            index=[
+                pd.Timestamp(int(y), 3 * int(q) - 2, 1)
+                for y, q in zip(rows.Year, rows.Qtr, strict=True)
+            ],
+        )
+        got = te_parsed[te_parsed["series_id"] == series_id].set_index("date")["value"]
+        assert list(got.index) == list(expected.index), series_id
+        assert (got - expected).abs().max() == 0, series_id
+
+
+@needs_snapshot
+def test_te_snapshot_download_states_the_workbooks_release():
+    from datetime import UTC, datetime
+
+    from decoupling.sources.snapshot import fetch
+
+    (got,) = fetch(CATALOG[FARM], (SNAPSHOT,))
+    assert (got.fmt, got.source, got.series_id) == ("te_hours_xlsx", "snapshot", FARM)
+    # The workbook's title row: "Data released January 8, 2026".
+    assert "released 2026-01-08" in got.vintage
+    assert got.accessed_at <= datetime.now(UTC)
+    assert set(parse(got)["series_id"]) == {HOURS, EMPLOYMENT, *COMPONENTS}
+
+
+@needs_snapshot
+def test_te_hours_reads_the_quarterly_sheet_when_machine_readable_is_gone(te_body, te_parsed):
     book = openpyxl.load_workbook(io.BytesIO(te_body))
     del book["MachineReadable"]
     frame = parse(download(saved(book), "te_hours_xlsx", EMPLOYMENT))
     for series_id in (HOURS, EMPLOYMENT):
         assert_matches_derived_csv(frame, series_id)
+    # The components too, identical to the MachineReadable sheet's.
+    pd.testing.assert_frame_equal(
+        frame.sort_values(["series_id", "date"]).reset_index(drop=True),
+        te_parsed.sort_values(["series_id", "date"]).reset_index(drop=True),
+    )
 
 
 TE_HEADER = ["Sector", "Basis", "Component", "Measure", "Units", "Year", "Qtr", "Value"]
@@ -122,6 +173,21 @@ def test_te_hours_small_workbook():
     assert list(hours["date"]) == [pd.Timestamp(2030, 4, 1), pd.Timestamp(2030, 7, 1)]
     assert list(hours["value"]) == [300.5, 301.25]  # not the farm row
     assert list(frame[frame["series_id"] == EMPLOYMENT]["value"]) == [175.0, 175.5]
+    # The farm row is a component of its own; absent components are left out, not invented.
+    assert list(frame[frame["series_id"] == FARM]["value"]) == [9.0]
+    assert set(frame["series_id"]) == {HOURS, EMPLOYMENT, FARM}
+
+
+def test_te_component_entry_needs_its_own_rows():
+    with pytest.raises(SourceError, match=f"no rows for {PROPRIETORS}"):
+        parse(download(te_workbook(SMALL_TE), "te_hours_xlsx", PROPRIETORS))
+    rows = [
+        *SMALL_TE,
+        ["Total economy", "Proprietors", COMPONENTS[PROPRIETORS][1], "Hours worked",
+         "Millions of hours", 2030, 2, 20.0],
+    ]  # fmt: skip
+    with pytest.raises(SourceError, match="row 8: units 'millions of hours'"):
+        parse(download(te_workbook(rows), "te_hours_xlsx", HOURS))
 
 
 def test_te_hours_refuses_changed_units_and_bad_values():
@@ -244,7 +310,7 @@ def test_fetch_te_hours_sends_user_agent_to_the_base_url(httpserver):
     )
     assert got.body == body
     assert got.vintage == "Last-Modified Thu, 08 Jan 2026 13:30:00 GMT"
-    assert set(parse(got)["series_id"]) == {HOURS, EMPLOYMENT}
+    assert set(parse(got)["series_id"]) == {HOURS, EMPLOYMENT, FARM}
     (request, _), *_ = httpserver.log
     assert request.path == path and request.headers["User-Agent"] == UA
 

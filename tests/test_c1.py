@@ -11,6 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from independent import core
 from ops_support import file_sha
 
 # EPI's published 1979q4-2025q3 figures (docs/CLAIMS.md): the target, not our output.
@@ -196,7 +197,8 @@ def test_base_period_as_year_uses_annual_averages(warehouse_ro, snapshot_dir):
         ("SELECT * FROM marts.gap_since('1950Q1', 'epi')", ["1950Q1", "epi", "1964Q1 to"]),
         ("SELECT * FROM marts.gap_since('1979Q4', 'epy')", ["'epy'", "epi", "bls", "cpi_u_rs"]),
         ("SELECT * FROM marts.gap_since('79', 'epi')", ["'79'", "YYYYQn"]),
-        ("SELECT * FROM marts.gap_since('1977Q1', 'epi_pre2024')", ["1977Q1", "1978Q1 to"]),
+        # CPI-U-RS is linked back with CPI-U, so EPI's pre-2024 method starts with AHETPI.
+        ("SELECT * FROM marts.gap_since('1960Q1', 'epi_pre2024')", ["1960Q1", "1964Q1 to"]),
         ("SELECT * FROM marts.wedge_split('1979Q4', '2030Q1', 'epi')", ["2030Q1", "1979Q4 to"]),
     ],
 )
@@ -328,3 +330,217 @@ def test_report_carries_the_c1_section(refreshed):
     for name in ("c1_productivity_pay", "c1_wedges", "c1_multiverse", "c1_base_periods"):
         assert (Path(refreshed["settings"].output_dir) / "data" / f"{name}.csv").is_file()
         assert f"data/{name}.csv" in html
+
+
+# ---------------------------------------------------------------- wedges per employee hour (issue 13)
+
+# Bivens & Mishel (2015, EPI Briefing Paper 406), 1973-2014, published shares of the gap: theirs,
+# on median compensation and a 2015 data vintage, so compared, never asserted equal.
+BIVENS_MISHEL = {"inequality": 58.9, "labor_share": 11.5, "prices": 29.6}
+# The variant on their scopes: NDP, its price index and compensation paid from one BEA workbook,
+# typical pay over CPI-U-RS (CPI-U before 1978), all in annual averages.
+BM_VARIANT = "epi_pre2024_one_vintage"
+SHARES = ("inequality", "labor_share", "prices")
+
+
+def _annual(series: pd.Series, per_year: int) -> pd.Series:
+    groups = series.groupby(series.index.year)
+    return groups.mean()[groups.count() == per_year]
+
+
+def referee_split(snapshot: Path, hours: str, start: int = 1973, end: int = 2014) -> dict:
+    """The referee's split (tests/independent/core.c1_decomposition: same readers, same
+    definitions) with the warehouse's annual values, means of four quarters (twelve months), where
+    the referee takes the BEA workbook's annual sheets; `hours` (mean compensation's denominator):
+    'employees', 'employees_with_farm' or 'all_workers'."""
+    employees = core.employee_hours(snapshot, "exclude")
+    denominators = {
+        "employees": employees["employees"],
+        "employees_with_farm": core.employee_hours(snapshot, "include")["employees"],
+        "all_workers": employees["all_workers"],
+    }
+    ndp = _annual(core.bea_line(snapshot, "T10705", 30, "A362RC"), 4)
+    ndp_price = _annual(core.bea_line(snapshot, "T10704", 11, "A362RG"), 4)
+    paid = _annual(core.bea_line(snapshot, "T11000", 2, "A4002C"), 4)
+    all_hours = _annual(employees["all_workers"], 4)
+    mean = paid / _annual(denominators[hours], 4)
+    ratio = _annual(core.read_series(snapshot, "W209RC1"), 4) / _annual(
+        core.read_series(snapshot, "A576RC1"), 4
+    )
+    typical = _annual(core.read_series(snapshot, "AHETPI"), 12) * ratio
+    cpi = _annual(core.consumer_price_index(snapshot, "cpi_u_rs"), 12)
+
+    def dln(series: pd.Series) -> float:
+        return math.log(series[end] / series[start])
+
+    productivity = dln(ndp / all_hours / ndp_price)
+    gap = productivity - dln(typical / cpi)
+    wedges = {
+        "labor_share": productivity - dln(mean / ndp_price),
+        "prices": dln(cpi / ndp_price),
+        "inequality": dln(mean) - dln(typical),
+    }
+    return {"log_gap": gap, **{k: 100 * v / gap for k, v in wedges.items()}}
+
+
+def _ours(con: duckdb.DuckDBPyConnection, variant: str = BM_VARIANT) -> dict:
+    row = con.execute(
+        "SELECT log_gap, inequality_share_pct, labor_share_share_pct, prices_share_pct "
+        "FROM marts.wedge_split('1973', '2014', ?)",
+        [variant],
+    ).fetchall()[0]
+    return dict(zip(("log_gap", *SHARES), row, strict=True))
+
+
+def _shares(split: dict) -> str:
+    return " / ".join(f"{split[k]:.1f}" for k in SHARES)
+
+
+def test_employee_hours_equal_the_referees(warehouse_ro, snapshot_dir):
+    frame = warehouse_ro.execute(
+        "SELECT date, all_workers, employees, employees_with_farm, one_release, release "
+        "FROM staging.total_economy_hours WHERE employees IS NOT NULL ORDER BY date"
+    ).df()
+    assert frame["one_release"].all()
+    # The workbook's title row says "Data released January 8, 2026" (SOURCES.md); the snapshot's
+    # CSV of the total states the same release.
+    assert set(frame["release"]) == {"2026-01-08"}
+    frame = frame.set_index(pd.DatetimeIndex(frame["date"]))
+    for farm, column in (("exclude", "employees"), ("include", "employees_with_farm")):
+        theirs = core.employee_hours(snapshot_dir, farm)
+        assert list(frame.index) == list(theirs.index)  # 1948Q1-2025Q3, every quarter
+        assert np.allclose(frame[column], theirs["employees"], rtol=1e-6, atol=0), column
+        assert np.allclose(frame["all_workers"], theirs["all_workers"], rtol=1e-6, atol=0)
+    # The series the C1 models read (TOTAL_ECONOMY_HOURS_EMPLOYEES), quarterly and annual.
+    inputs = warehouse_ro.execute(
+        "SELECT frequency, date, employee_hours FROM staging.c1_inputs "
+        "WHERE employee_hours IS NOT NULL ORDER BY date"
+    ).df()
+    quarterly = inputs[inputs.frequency == "Q"].set_index("date")["employee_hours"]
+    assert np.allclose(quarterly, frame["employees"].reindex(quarterly.index), rtol=1e-12)
+    annual = inputs[inputs.frequency == "A"].set_index("date")["employee_hours"]
+    assert np.allclose(
+        annual.to_numpy(), _annual(frame["employees"], 4).to_numpy(), rtol=1e-12, atol=0
+    )
+
+
+def test_employee_share_of_hours_1973_2014_and_latest(warehouse_ro, snapshot_dir):
+    shares = dict(
+        warehouse_ro.execute(
+            "SELECT CAST(year(date) AS VARCHAR), avg(employee_share_pct) "
+            "FROM staging.total_economy_hours WHERE year(date) IN (1973, 2014) GROUP BY 1 "
+            "UNION ALL SELECT year(date) || 'Q' || quarter(date), employee_share_pct "
+            "FROM staging.total_economy_hours WHERE employee_share_pct IS NOT NULL "
+            "AND date = (SELECT max(date) FROM staging.total_economy_hours "
+            "            WHERE employee_share_pct IS NOT NULL)"
+        ).fetchall()
+    )
+    assert set(shares) == {"1973", "2014", "2025Q3"}
+    for period, ours in shares.items():
+        theirs = core.employee_hours_share(snapshot_dir, period)
+        assert ours == pytest.approx(theirs, rel=1e-6), period
+    # The reviewer's figures: 88.8% in 1973 and 93.3% at the latest quarter (2014: 92.7%).
+    assert shares["1973"] == pytest.approx(88.8, abs=0.15)
+    assert shares["2025Q3"] == pytest.approx(93.3, abs=0.15)
+    assert shares["1973"] < shares["2014"] < shares["2025Q3"]
+
+
+def test_wedges_1973_2014_per_employee_hour_equal_the_referee(warehouse_ro, snapshot_dir):
+    ours = _ours(warehouse_ro)
+    theirs = referee_split(snapshot_dir, "employees")
+    all_workers = referee_split(snapshot_dir, "all_workers")
+    with_farm = referee_split(snapshot_dir, "employees_with_farm")
+    sheets = core.c1_decomposition(snapshot_dir, 1973, 2014)  # the BEA workbook's annual sheets
+    message = (
+        f"1973-2014 shares of the gap, inequality / labor share / prices: ours {_shares(ours)}; "
+        f"over all workers' hours {_shares(all_workers)}; every farm hour an employee's "
+        f"{_shares(with_farm)}; Bivens & Mishel (2015) published {_shares(BIVENS_MISHEL)}"
+    )
+    for key in ("log_gap", *SHARES):
+        assert ours[key] == pytest.approx(theirs[key], rel=1e-6), f"{key}: {message}"
+        # Annual sheets vs means of quarters (a chain-type price index's annual value is not
+        # the mean of its quarters): a few thousandths of a point.
+        name = "gap_log" if key == "log_gap" else f"{key}_share_pct"
+        assert ours[key] == pytest.approx(sheets[name], abs=0.01), f"{key}: {message}"
+    # Employees' share of hours rose, so pay per employee hour grew less than per hour of all
+    # workers: inequality is smaller, the labor share's fall larger, prices untouched.
+    assert ours["inequality"] < all_workers["inequality"] - 5, message
+    assert ours["labor_share"] > all_workers["labor_share"] + 5, message
+    assert ours["prices"] == pytest.approx(all_workers["prices"], rel=1e-12), message
+    # Counting farm hours as employees' moves the split toward the all-worker one: a bound.
+    assert ours["inequality"] < with_farm["inequality"] < all_workers["inequality"], message
+    # The inequality share (what issue 13 was about) comes nearer Bivens & Mishel's; the labor
+    # share moves away from theirs (their vintage and median pay differ: reported, not asserted).
+    gap_now = abs(ours["inequality"] - BIVENS_MISHEL["inequality"])
+    gap_before = abs(all_workers["inequality"] - BIVENS_MISHEL["inequality"])
+    assert gap_now < gap_before, message
+
+
+def test_methods_doc_prints_the_measured_split(warehouse_ro, snapshot_dir):
+    """docs/methods.md (generated from claim.toml) states the split the warehouse measures."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "methods.md").read_text()
+    ours = _ours(warehouse_ro)
+    all_workers = referee_split(snapshot_dir, "all_workers")
+    with_farm = referee_split(snapshot_dir, "employees_with_farm")
+    assert (
+        f"inequality {ours['inequality']:.1f}%, labor share {ours['labor_share']:.1f}%, "
+        f"prices {ours['prices']:.1f}%" in text
+    )
+    assert "Bivens & Mishel (2015) published inequality 58.9%, labor share 11.5%, prices 29.6%" in (
+        text
+    )
+    for split in (all_workers, with_farm):
+        assert f"{_shares(split).replace(' / ', '%, ')}%" in text
+    shares = [core.employee_hours_share(snapshot_dir, p) for p in ("1973", "2014", "2025Q3")]
+    assert (
+        "88.7% of all hours in 1973, {:.1f}% in 2014, {:.1f}% in 2025Q3".format(*shares[1:]) in text
+        and f"{shares[0]:.1f}" == "88.7"
+    )
+
+
+def test_pass_through_mean_pay_is_per_employee_hour(warehouse_ro, snapshot_dir):
+    mean = warehouse_ro.execute(
+        "SELECT year, mean_real FROM marts.c1_pass_through_inputs WHERE mean_real IS NOT NULL"
+    ).df()
+    mean = mean.set_index("year")["mean_real"]
+    paid = _annual(core.bea_line(snapshot_dir, "T11000", 2, "A4002C"), 4)
+    hours = _annual(core.employee_hours(snapshot_dir)["employees"], 4)
+    cpi = _annual(core.consumer_price_index(snapshot_dir, "cpi_u_rs"), 12)
+    expected = (paid / hours / cpi).dropna()
+    assert list(mean.index) == list(expected.index)  # 1948-2023: the workbook's complete years
+    assert np.allclose(mean, expected, rtol=1e-9, atol=0)
+    held = warehouse_ro.execute(
+        "SELECT count(*) FROM marts.claims_c1 WHERE metric_id = 'c1_pass_through' "
+        "AND specification LIKE 'mean pay%' AND available"
+    ).fetchall()[0][0]
+    assert held >= 3  # 1973-2000, 1979-2000, 2000-latest
+
+
+def test_employee_hours_of_mixed_releases_are_left_out(warehouse_copy):
+    """A component from another release of the BLS file: employee hours are not computed (and
+    the growth figures stay); one release again: they are back."""
+    con = duckdb.connect(str(warehouse_copy))
+    try:
+        con.execute(
+            "UPDATE meta.downloads SET vintage = 'snapshot x; released 2025-09-04' "
+            "WHERE series_id = 'TOTAL_ECONOMY_HOURS_FARM'"
+        )
+        row = con.execute(
+            "SELECT bool_or(one_release), count(employees), count(employee_share_pct), "
+            "count(all_workers) FROM staging.total_economy_hours"
+        ).fetchall()[0]
+        assert row == (False, 0, 0, 311)
+        held = con.execute(
+            "SELECT count(employee_hours), count(hours) FROM staging.c1_inputs"
+        ).fetchall()[0]
+        assert held[0] == 0 and held[1] > 300
+        con.execute(
+            "UPDATE meta.downloads SET vintage = 'snapshot y; released 2026-01-08; accessed x' "
+            "WHERE series_id = 'TOTAL_ECONOMY_HOURS_FARM'"
+        )
+        assert (
+            con.execute("SELECT count(employees) FROM staging.total_economy_hours").fetchall()[0][0]
+            == 311
+        )
+    finally:
+        con.close()

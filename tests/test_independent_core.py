@@ -76,6 +76,25 @@ def test_farm_hours_choice_brackets_the_employee_scope(snap):
     assert out["inequality_wedge_log"] < inc["inequality_wedge_log"]
 
 
+def test_employee_scope_moves_exactly_the_hours_share_from_inequality_to_labor_share(snap):
+    """Issue 13: over the hours of ALL workers, mean compensation = compensation / all hours and
+    the split is the issue's "before" (inequality 63.8%, labor share 9.0%, prices 27.2%, measured
+    on other inputs). Per EMPLOYEE hour the change of ln(employee share of hours) moves from the
+    inequality wedge to the labor-share wedge, productivity (all hours) and prices untouched."""
+    d = core.c1_decomposition(snap, 1973, 2014)
+    data = core.c1_annual_inputs(snap)
+    a, b = data.loc[1973], data.loc[2014]
+    share = math.log((b.employee_hours / b.hours) / (a.employee_hours / a.hours))
+    all_mean = math.log((b.compensation / b.hours) / (a.compensation / a.hours))
+    all_inequality = all_mean - math.log(b.typical / a.typical)
+    all_labor_share = d["gap_log"] - d["prices_wedge_log"] - all_inequality
+    assert d["inequality_wedge_log"] == pytest.approx(all_inequality - share, abs=1e-12)
+    assert d["labor_share_wedge_log"] == pytest.approx(all_labor_share + share, abs=1e-12)
+    assert share > 0.04  # employees' share of hours rose by about 4.4%, 1973-2014
+    assert 100 * all_inequality / d["gap_log"] == pytest.approx(63.8, abs=0.5)
+    assert 100 * all_labor_share / d["gap_log"] == pytest.approx(9.0, abs=0.5)
+
+
 def test_employee_hours_share_matches_the_reviewer(snap):
     # Reviewer: employee hours were 88.8% of all hours in 1973 and 93.3% at the latest quarter.
     assert core.employee_hours_share(snap, "1973") == pytest.approx(88.8, abs=0.15)

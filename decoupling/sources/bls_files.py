@@ -3,7 +3,9 @@
 Catalog entries name the file by `live_id`:
 - `total-economy-hours`: /productivity/tables/total-economy-hours-employment.xlsx, parsed by
   `te_hours_xlsx` into TOTAL_ECONOMY_HOURS_ALL_WORKERS (billions of hours, quarterly values at an
-  annual rate) and TOTAL_ECONOMY_EMPLOYMENT_ALL_WORKERS (millions of jobs), both from one file.
+  annual rate), TOTAL_ECONOMY_EMPLOYMENT_ALL_WORKERS (millions of jobs) and the hours of the
+  components that are not employees (nonfarm proprietors, unpaid family workers, farm), all from
+  one file, so employee hours (computed in SQL, staging.total_economy_hours) are of one release.
 - `r-cpi-u-rs`: /cpi/research-series/r-cpi-u-rs-allitems.xlsx, parsed by `cpi_u_rs_xlsx` into
   CPI_U_RS (monthly, index December 1977 = 100).
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,12 +39,38 @@ FILES = {
     "r-cpi-u-rs": ("/cpi/research-series/r-cpi-u-rs-allitems.xlsx", "cpi_u_rs_xlsx"),
 }
 
-# Total-economy rows: series id -> (Measure, the Units the file must state).
+# Files a snapshot may hold whole (catalog snapshot_path), read by `snapshot_download`.
+SNAPSHOT_FILES = ("total-economy-hours",)
+# Total-economy rows: series id -> (Basis, Component, Measure, the Units the file must state);
+# the Sector is always "Total economy".
+TE_SECTOR = "total economy"
+_HOURS = ("hours worked", "billions of hours")
 TE_SERIES = {
-    "TOTAL_ECONOMY_HOURS_ALL_WORKERS": ("hours worked", "billions of hours"),
-    "TOTAL_ECONOMY_EMPLOYMENT_ALL_WORKERS": ("employment", "millions of jobs"),
+    "TOTAL_ECONOMY_HOURS_ALL_WORKERS": ("all workers", "total u.s. economy", *_HOURS),
+    "TOTAL_ECONOMY_EMPLOYMENT_ALL_WORKERS": (
+        "all workers",
+        "total u.s. economy",
+        "employment",
+        "millions of jobs",
+    ),
+    # The hours that are not employees' (their pay is proprietors' income or nothing); farm is
+    # published for employees and operators together only.
+    "TOTAL_ECONOMY_HOURS_NONFARM_PROPRIETORS": (
+        "proprietors",
+        "nonfarm business: non-employees: proprietors",
+        *_HOURS,
+    ),
+    "TOTAL_ECONOMY_HOURS_UNPAID_FAMILY_WORKERS": (
+        "unpaid family workers",
+        "nonfarm business: non-employees: unpaid family workers",
+        *_HOURS,
+    ),
+    "TOTAL_ECONOMY_HOURS_FARM": ("all workers", "farm", *_HOURS),
 }
-TE_ROW = ("total economy", "all workers", "total u.s. economy")  # Sector, Basis, Component
+# Series every file must hold; a component may be left out unless its own entry asked for it.
+TE_REQUIRED = ("TOTAL_ECONOMY_HOURS_ALL_WORKERS", "TOTAL_ECONOMY_EMPLOYMENT_ALL_WORKERS")
+# The file states its release on its title rows: "Data released January 8, 2026; ...".
+TE_RELEASE = re.compile(r"data released\s+([A-Za-z]+\.? \d{1,2}, \d{4})", re.I)
 MISSING = {"", "N.A.", "NA", "-", "(NA)"}
 MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 
@@ -165,6 +194,20 @@ def _trimmed(series_id: str, points: dict[pd.Timestamp, float | None]) -> pd.Dat
     )
 
 
+def _te_series(cells: list[Any], where: str) -> str | None:
+    """The series id a row's Sector, Basis, Component, Measure and Units name (None: not ours);
+    a row of ours in other units than expected is refused."""
+    sector, basis, component, measure, units = (_text(c).lower() for c in cells)
+    if sector != TE_SECTOR:
+        return None
+    for sid, (want_basis, want_component, want_measure, want_units) in TE_SERIES.items():
+        if (basis, component, measure) == (want_basis, want_component, want_measure):
+            if units != want_units:
+                raise SourceError(SOURCE, sid, f"{where}: units {units!r}, expected {want_units!r}")
+            return sid
+    return None
+
+
 def _te_machine_readable(rows: list[tuple[Any, ...]], series_id: str) -> dict[str, dict]:
     header = [_text(c).lower() for c in rows[0]]
     needed = ("sector", "basis", "component", "measure", "units", "year", "qtr", "value")
@@ -176,24 +219,16 @@ def _te_machine_readable(rows: list[tuple[Any, ...]], series_id: str) -> dict[st
     at = {name: header.index(name) for name in needed}
     found: dict[str, dict] = {sid: {} for sid in TE_SERIES}
     for number, row in enumerate(rows[1:], start=2):
-        key = tuple(_text(row[at[c]]).lower() for c in ("sector", "basis", "component"))
-        if key != TE_ROW:
+        where = f"MachineReadable row {number}"
+        names = [row[at[c]] for c in ("sector", "basis", "component", "measure", "units")]
+        sid = _te_series(names, where)
+        if sid is None:
             continue
-        measure, units = _text(row[at["measure"]]).lower(), _text(row[at["units"]]).lower()
-        for sid, (want_measure, want_units) in TE_SERIES.items():
-            if measure != want_measure:
-                continue
-            if units != want_units:
-                raise SourceError(
-                    SOURCE,
-                    sid,
-                    f"MachineReadable row {number}: units {units!r}, expected {want_units!r}",
-                )
-            quarter = row[at["qtr"]]
-            if str(quarter).strip() not in ("1", "2", "3", "4"):
-                continue  # annual rows, if BLS adds them
-            when = pd.Timestamp(int(row[at["year"]]), 3 * int(quarter) - 2, 1)
-            found[sid][when] = _value(row[at["value"]], f"MachineReadable row {number}")
+        quarter = row[at["qtr"]]
+        if str(quarter).strip() not in ("1", "2", "3", "4"):
+            continue  # annual rows, if BLS adds them
+        when = pd.Timestamp(int(row[at["year"]]), 3 * int(quarter) - 2, 1)
+        found[sid][when] = _value(row[at["value"]], where)
     return found
 
 
@@ -216,25 +251,35 @@ def _te_quarterly(rows: list[tuple[Any, ...]], series_id: str) -> dict[str, dict
             periods[index] = pd.Timestamp(int(match.group(1)), 3 * int(match.group(2)) - 2, 1)
     found: dict[str, dict] = {sid: {} for sid in TE_SERIES}
     for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
-        if tuple(_text(c).lower() for c in row[:3]) != TE_ROW:
-            continue
-        measure, units = _text(row[3]).lower(), _text(row[4]).lower()
-        for sid, (want_measure, want_units) in TE_SERIES.items():
-            if measure == want_measure:
-                if units != want_units:
-                    raise SourceError(
-                        SOURCE,
-                        sid,
-                        f"Quarterly row {number}: units {units!r}, expected {want_units!r}",
-                    )
-                for index, when in periods.items():
-                    found[sid][when] = _value(row[index], f"Quarterly row {number}")
+        where = f"Quarterly row {number}"
+        sid = _te_series(list(row[:5]), where)
+        if sid is not None:
+            for index, when in periods.items():
+                found[sid][when] = _value(row[index], where)
     return found
+
+
+def te_release(body: bytes) -> str | None:
+    """The release date the total-economy workbook states ("Data released January 8, 2026"), as
+    YYYY-MM-DD; None when no title row states one."""
+    for rows in _sheets(body).values():
+        for row in rows[:5]:
+            for cell in row:
+                match = TE_RELEASE.search(_text(cell))
+                if match:
+                    text = match.group(1).replace(".", "")
+                    for fmt in ("%B %d, %Y", "%b %d, %Y"):
+                        try:
+                            return datetime.strptime(text, fmt).date().isoformat()
+                        except ValueError:
+                            continue
+    return None
 
 
 @body_parser("te_hours_xlsx")
 def parse_te_hours(body: bytes, series_id: str) -> pd.DataFrame:
-    """Total-economy hours and employment, all workers: both series, whichever entry asked."""
+    """Every total-economy series of the file (TE_SERIES), whichever entry asked: the two totals
+    and the asking entry's own series must be there, other components may be absent."""
     sheets = _sheets(body)
     try:
         if "MachineReadable" in sheets:
@@ -249,16 +294,47 @@ def parse_te_hours(body: bytes, series_id: str) -> pd.DataFrame:
             )
     except ValueError as exc:
         raise SourceError(SOURCE, series_id, str(exc)) from None
-    empty = [
-        sid for sid, points in found.items() if not any(v is not None for v in points.values())
-    ]
+    held = {sid for sid, points in found.items() if any(v is not None for v in points.values())}
+    required = [*TE_REQUIRED, *([series_id] if series_id in TE_SERIES else [])]
+    empty = [sid for sid in dict.fromkeys(required) if sid not in held]
     if empty:
+        names = "; ".join(" / ".join(TE_SERIES[sid][:3]) for sid in empty)
         raise SourceError(
-            SOURCE,
-            series_id,
-            f"no rows for {', '.join(empty)} (Total economy / All workers / Total U.S. economy)",
+            SOURCE, series_id, f"no rows for {', '.join(empty)} (Total economy / {names})"
         )
-    return pd.concat([_trimmed(sid, points) for sid, points in found.items()], ignore_index=True)
+    return pd.concat(
+        [_trimmed(sid, points) for sid, points in found.items() if sid in held],
+        ignore_index=True,
+    )
+
+
+def snapshot_download(folder: Path, path: Path, entry: Series, stamp: datetime) -> Download:
+    """The total-economy workbook in a snapshot folder, read in place; its release is the one the
+    workbook states, so every series read from it carries the same vintage."""
+    from decoupling import release_dates
+    from decoupling.sources.snapshot import read_file
+
+    body = read_file(path, entry.id)
+    try:
+        release = te_release(body)
+    except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
+        problem = " ".join(str(exc).split())
+        raise SourceError(
+            SOURCE, entry.id, f"{path.name} is not a readable workbook: {problem}"
+        ) from None
+    _, accessed = release_dates.snapshot_dates(folder, path)
+    return Download(
+        source="snapshot",
+        series_id=entry.id,
+        url=path.resolve().as_uri(),
+        body=body,
+        fmt=FILES["total-economy-hours"][1],
+        license=entry.license,
+        accessed_at=stamp,
+        vintage=f"snapshot {folder.name}; released {release or release_dates.UNKNOWN}; "
+        f"accessed {accessed}",
+        extension="xlsx",
+    )
 
 
 def _cpi_header(sheets: dict[str, list[tuple[Any, ...]]]) -> tuple[str, int, list[str]] | None:

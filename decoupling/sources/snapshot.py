@@ -118,7 +118,7 @@ def _landings(folder: Path, entry: Series) -> list[Download]:
 
 def fetch(entry: Series, folders: tuple[Path, ...]) -> list[Download]:
     """The downloads for one catalog entry from the first folder that holds it ([] if none)."""
-    from decoupling.sources import bea, bundle, fred_md, oews
+    from decoupling.sources import bea, bls_files, bundle, fred_md, oews
 
     shared_readers = {"bea": bea.snapshot_download, "fred_md": fred_md.snapshot_download}
     for folder in folders:
@@ -137,6 +137,13 @@ def fetch(entry: Series, folders: tuple[Path, ...]) -> list[Download]:
             stamp = datetime.now(UTC)  # when read; never the file's mtime (not a vintage)
             if entry.source == "oews":
                 return [oews.snapshot_download(path, entry, stamp) for path in paths]
+            if (
+                entry.source == "bls_file"
+                and entry.snapshot_path
+                and entry.live_id in bls_files.SNAPSHOT_FILES
+            ):
+                # A published BLS workbook kept whole: every series comes from the one file.
+                return [bls_files.snapshot_download(folder, paths[-1], entry, stamp)]
             if entry.source in shared_readers:
                 # Several vintages of one file: the newest, by the date its name carries.
                 return [shared_readers[entry.source](paths[-1], entry, stamp)]

@@ -114,7 +114,7 @@ missing AS (  -- a metric without its headline row still gets one, saying why
 SELECT 'C1' AS claim_id, metric_id, specification, choice, headline, measured, ci_low, ci_high, period, detail,
        measured IS NOT NULL AS available,
        CASE WHEN measured IS NULL AND metric_id = 'c1_pass_through' AND choice = 'pay measure'
-                THEN 'employee hours (TOTAL_ECONOMY_HOURS_EMPLOYEES: BLS total-economy hours less nonfarm proprietors, unpaid family workers and farm) are not held'
+                THEN 'employee hours (TOTAL_ECONOMY_HOURS_EMPLOYEES: BLS total-economy hours less nonfarm proprietors, unpaid family workers and farm) are not held from one release of the BLS file'
             WHEN measured IS NULL THEN 'the EPI-method series (NDP, total-economy hours, AHETPI, compensation/wages, extended CPI) are not all held from 1979Q4' END AS reason
 FROM (SELECT *, NULL::DOUBLE AS ci_low, NULL::DOUBLE AS ci_high FROM rows
       UNION ALL SELECT *, NULL::DOUBLE, NULL::DOUBLE FROM missing
