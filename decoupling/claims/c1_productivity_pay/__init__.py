@@ -38,7 +38,9 @@ PAY_LINES = {
     "total_economy_net|consumer|median_weekly|epi_cpi": "Median weekly earnings (full time)",
 }
 NAMED_FOR_BASES = ["epi", "epi_pre2024", "bls", "feldstein", "typical_cpi_u", "median_weekly"]
-WEDGE_VARIANT = "epi_output_prices"
+# The wedge split on Bivens & Mishel's setup, one BEA vintage, mean pay per employee hour; the
+# extended-CPI framing where the BEA workbook or the employee hours are not held (e.g. a bundle).
+WEDGE_VARIANTS = ("epi_pre2024_one_vintage", "epi_output_prices")
 WEDGES = [
     ("inequality", "Inequality (mean comp / typical pay)"),
     ("labor_share", "Labor share"),
@@ -184,26 +186,42 @@ def _indexed_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     return Chart("c1_productivity_pay", title, style.to_svg(fig), out, source)
 
 
+def _wedge_split(con: duckdb.DuckDBPyConnection, first: str, final: str, variant: str):
+    """The split's one row, or None where the window is outside the data or a wedge is empty."""
+    try:
+        split = con.execute(
+            "SELECT * FROM marts.wedge_split(?, ?, ?)", [first, final, variant]
+        ).df()
+    except duckdb.Error:
+        return None
+    if split.empty or split.iloc[0][list(WEDGE_COLUMNS)].isna().any():
+        return None
+    return split.iloc[0]
+
+
+WEDGE_COLUMNS = ("inequality_share_pct", "labor_share_share_pct", "prices_share_pct")
+
+
 def _wedge_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart | None, pd.DataFrame]:
     rows = []
     start, end = BIVENS_MISHEL_2015["window"].split("-")
+    variant = next(
+        (v for v in WEDGE_VARIANTS if _wedge_split(con, start, end, v) is not None), None
+    )
+    if variant is None:
+        return None, pd.DataFrame()
     windows = [(start, end)]
     last_q = con.execute(
-        "SELECT max(period) FROM marts.c1_series WHERE variant = ? AND frequency = 'Q'",
-        [WEDGE_VARIANT],
+        "SELECT max(period) FROM marts.c1_series WHERE variant = ? AND frequency = 'Q' "
+        "AND inequality_term IS NOT NULL AND labor_share_term IS NOT NULL",
+        [variant],
     ).fetchall()[0][0]
     if last_q:
         windows.append((BASE, last_q))
     for first, final in windows:
-        try:
-            split = con.execute(
-                "SELECT * FROM marts.wedge_split(?, ?, ?)", [first, final, WEDGE_VARIANT]
-            ).df()
-        except duckdb.Error:
+        row = _wedge_split(con, first, final, variant)
+        if row is None:
             continue  # the window is outside the data held: that bar is left out
-        if split.empty:
-            continue
-        row = split.iloc[0]
         rows.append(
             {
                 "who": f"This project\n{first}-{final}",
@@ -211,6 +229,7 @@ def _wedge_chart(con: duckdb.DuckDBPyConnection) -> tuple[Chart | None, pd.DataF
                 "labor_share": row["labor_share_share_pct"],
                 "prices": row["prices_share_pct"],
                 "log_gap": row["log_gap"],
+                "variant": variant,
             }
         )
     if not rows:
