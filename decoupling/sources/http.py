@@ -6,7 +6,7 @@ What it adds to `requests`:
 - retries with exponential back-off on 429, 5xx, timeouts, connection resets and bad bodies
   (an HTML page or a body shorter than its Content-Length), honoring Retry-After; never on
   other 4xx, which a retry cannot fix;
-- a per-host rate limiter shared by all clients and threads;
+- a per-host rate limiter shared by all clients;
 - a quick `SourceUnreachable` when the host cannot be reached at all (DNS failure, refused), so
   an offline run stops in seconds and says how to run from a snapshot;
 - a per-source request counter and a daily budget (BLS counts queries per day);
@@ -18,7 +18,6 @@ Failures raise `SourceError(source, series_id, problem)`: one line naming source
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,12 +30,9 @@ from decoupling.settings import Settings, redact
 from decoupling.sources.base import SourceError, SourceRetriesExhausted, SourceUnreachable
 from decoupling.sources.pacing import (  # noqa: F401  (re-exported: one import place)
     _COUNTS,
-    _COUNTS_LOCK,
     _EASTERN,
     _LIMITERS,
-    _LIMITERS_LOCK,
     _UNREACHABLE,
-    _UNREACHABLE_LOCK,
     DEFAULT_RATE_PER_S,
     RATE_HEADROOM,
     UNREACHABLE_TTL_S,
@@ -132,17 +128,10 @@ class HttpClient:
         self.sleep = sleep
         self.budget = budget
         self.user_agent = user_agent
-        # requests.Session is not documented thread-safe: one per thread.
-        self._local = threading.local()
-
-    @property
-    def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers["User-Agent"] = self.user_agent
-            self._local.session = session
-        return session
+        # One session per client: fetching is sequential, and the session keeps connections
+        # to the host alive between a source's requests.
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
 
     @property
     def requests_made(self) -> int:
