@@ -68,11 +68,14 @@ def _fetch_entries(
 ) -> None:
     # A file several entries share (a BEA Section workbook, FRED-MD) is fetched once a run.
     shared: dict[str, SourceError | None] = {}
+    bls_api = _BlsQueries(entries, settings)
     for index, entry in enumerate(entries, start=1):
         try:
             if _unchanged_at_fred(entry, settings, known_fred):
                 _, key, sha = known_fred[entry.id]  # type: ignore[index]
                 result.reused[entry.id] = (key, sha)
+            elif bls_api.covers(entry):
+                result.downloads.extend(bls_api.fetch(entry))
             else:
                 result.downloads.extend(_fetch_once(entry, settings, shared))
         except SourceUnreachable:
@@ -136,6 +139,46 @@ def _fetch_once(
         raise
     shared[key] = None
     return downloads
+
+
+class _BlsQueries:
+    """The run's live BLS API series, fetched together when the first is needed: BLS counts
+    queries a day (25 without a key) and takes 25 or 50 series a query, so N series cost
+    ceil(N / max_series) x year windows queries instead of N x windows.
+
+    A failed query fails the series of its batch (`fetch_many` raises naming them); every
+    entry then raises that error, as entries of a shared file do."""
+
+    def __init__(self, entries: list[Series], settings: Settings):
+        self.settings = settings
+        self.entries = [] if settings.snapshots else [e for e in entries if self._live_bls(e)]
+        self.answers: dict[str, list[Download] | SourceError] | None = None
+        self.failure: SourceError | None = None
+
+    @staticmethod
+    def _live_bls(entry: Series) -> bool:
+        return entry.source == "bls" and entry.has_live_source
+
+    def covers(self, entry: Series) -> bool:
+        return bool(self.entries) and self._live_bls(entry)
+
+    def fetch(self, entry: Series) -> list[Download]:
+        if self.failure is not None:
+            raise self.failure
+        if self.answers is None:
+            from decoupling.sources import bls  # the HTTP stack only when something is fetched
+
+            try:
+                downloads, missing = bls.fetch_many(self.entries, self.settings)
+            except SourceError as exc:
+                self.failure = exc
+                raise
+            self.answers = {d.series_id: [d] for d in downloads}
+            self.answers.update({gap.series_id: gap for gap in missing})
+        answer = self.answers[entry.id]
+        if isinstance(answer, SourceError):
+            raise answer
+        return answer
 
 
 def is_gap(exc: SourceError) -> bool:

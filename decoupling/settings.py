@@ -52,6 +52,10 @@ class Settings:
     http_retries: int = 4
     http_backoff_s: float = 1.0
     http_max_delay_s: float = 30.0
+    # Bounds of one request: wall clock from send to last byte (None: max(60, 4 x timeout)) and
+    # decoded bytes (200 MB, 50 times the largest file a source sends today).
+    http_deadline_s: float | None = None
+    http_max_bytes: int = 200_000_000
     # Where readers get the warehouse: a read-only copy plus Parquet exports of every mart.
     publish_dir: Path | None = None
     # The PDF is half the report's time; a schedule whose readers use the HTML can skip it.
@@ -95,9 +99,14 @@ def load_settings(
     user_agent = env.get("DECOUPLING_USER_AGENT", "").strip() or (
         f"decoupling/0.1 ({contact})" if contact else DEFAULT_USER_AGENT
     )
-    for name in ANALYSIS_NUMBERS:
+    for name in (*ANALYSIS_NUMBERS, "DECOUPLING_HTTP_DEADLINE"):
         if _number(env, name, 1.0) == 0:
             raise ConfigError(f"{name}={env.get(name)!r} must be a positive number")
+    if _number(env, "DECOUPLING_HTTP_MAX_BYTES", 1.0) < 1:
+        value = env.get("DECOUPLING_HTTP_MAX_BYTES")
+        raise ConfigError(
+            f"DECOUPLING_HTTP_MAX_BYTES={value!r} must be a number of bytes, 1 or more"
+        )
     # The C3 eras and break date: a bad value stops here, not after the engine and the models ran.
     from decoupling import stats
 
@@ -121,6 +130,8 @@ def load_settings(
         http_retries=int(_number(env, "DECOUPLING_HTTP_RETRIES", 4)),
         http_backoff_s=_number(env, "DECOUPLING_HTTP_BACKOFF", 1.0),
         http_max_delay_s=_number(env, "DECOUPLING_HTTP_MAX_DELAY", 30.0),
+        http_deadline_s=_number(env, "DECOUPLING_HTTP_DEADLINE", 0.0) or None,
+        http_max_bytes=int(_number(env, "DECOUPLING_HTTP_MAX_BYTES", 200_000_000)),
         publish_dir=Path(env["DECOUPLING_PUBLISH_DIR"])
         if env.get("DECOUPLING_PUBLISH_DIR")
         else None,

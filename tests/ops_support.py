@@ -73,7 +73,20 @@ def bls_body(payload: dict) -> bytes:
     ).encode()
 
 
-FAULTS = ("timeout", "reset", "429", "503", "truncated", "html", "not_processed", "daily_limit")
+FAULTS = (
+    "timeout",
+    "reset",
+    "429",
+    "503",
+    "truncated",
+    "html",
+    "not_processed",
+    "daily_limit",
+    "endless",  # a 200 whose body never ends
+    "drip",  # the body one byte every `drip_s` seconds
+)
+# An endless body stops here, so that a client that never stops cannot hang the suite.
+ENDLESS_LIMIT = 1_000_000_000
 
 
 class FakeSources:
@@ -92,6 +105,8 @@ class FakeSources:
         self.payloads: list[dict] = []
         self.vintage_requests: list[str] = []
         self.slow_s = 1.5
+        self.drip_s = 0.5
+        self.sent: dict[str, int] = defaultdict(int)  # body bytes an endless or drip fault sent
         self._lock = threading.Lock()
         owner = self
 
@@ -203,6 +218,7 @@ class FakeSources:
             self.log.clear()
             self.payloads.clear()
             self.last_updated.clear()
+            self.sent.clear()
 
     def requests_for(self, key: str) -> list[tuple[float, str, str]]:
         return [entry for entry in self.log if entry[1] == key]
@@ -253,6 +269,8 @@ class FakeSources:
         if fault == "html":
             page = b"<!DOCTYPE html><html><body>Please verify you are human</body></html>"
             return handler._send(200, page, "text/html")
+        if fault in ("endless", "drip"):
+            return self._stream(handler, key, body, ctype, fault)
         if fault in ("not_processed", "daily_limit"):
             message = (
                 "Request could not be serviced, as the system is busy."
@@ -262,6 +280,30 @@ class FakeSources:
             answer = {"status": "REQUEST_NOT_PROCESSED", "message": [message], "Results": {}}
             return handler._send(200, json.dumps(answer).encode(), "application/json")
         raise AssertionError(fault)
+
+    def _stream(self, handler, key: str, body: bytes, ctype: str, fault: str) -> None:
+        """Send until the client hangs up: 64 KB pieces forever, or `body` a byte at a time."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", ctype)
+        if fault == "drip":
+            handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Connection", "close")
+        handler.end_headers()
+        handler.close_connection = True
+        piece = b"9" * 65536
+        try:
+            if fault == "endless":
+                while self.sent[key] < ENDLESS_LIMIT:
+                    handler.wfile.write(piece)
+                    self.sent[key] += len(piece)
+            else:
+                for byte in body:
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                    self.sent[key] += 1
+                    time.sleep(self.drip_s)
+        except OSError:
+            pass  # the client hung up: what a bounded client does
 
 
 STABLE_COLUMNS = {

@@ -314,3 +314,170 @@ def test_daily_budget_resets_each_day(tmp_path: Path) -> None:
     again = http.DailyBudget("bls_v1", 2, path=tmp_path / "b.json", today=lambda: today[0])
     again.take("bls", "A")
     assert budget.used() == 1  # shared through the file
+
+
+# ---- a refresh's BLS series share queries -------------------------------------------------------
+
+CATALOG_HEADER = (
+    "id,source,live_id,title,units,frequency,seasonal,analyses,license,snapshot_path,notes"
+)
+ALIAS = ("MY_AHE", "CES9999999999")  # a catalog id BLS knows under another id
+
+
+def bls_catalog(path: Path, count: int) -> list[str]:
+    """A catalog of `count` live BLS series (the last one an alias); returns the BLS ids."""
+    rows = [CATALOG_HEADER]
+    remote = [f"CES{i:010d}" for i in range(count - 1)] + [ALIAS[1]]
+    for sid in remote[:-1]:
+        rows.append(f"{sid},bls,,t,u,M,SA,C1,Public domain (BLS),,")
+    rows.append(f"{ALIAS[0]},bls,{ALIAS[1]},t,u,M,SA,C1,Public domain (BLS),,")
+    path.write_text("\n".join(rows) + "\n")
+    return remote
+
+
+def per_series(request: Request) -> Response:
+    """Every asked series gets ROWS, and BLS's habit of one message per series it lacks a year of."""
+    asked = request.get_json()
+    first, last = int(asked["startyear"]), int(asked["endyear"])
+    rows = [r for r in ROWS if first <= r[0] <= last]
+    notes = [f"No Data Available for Series {sid} Year: {first}" for sid in asked["seriesid"]]
+    return json_response(bls_answer({sid: rows for sid in asked["seriesid"]}, message=notes))
+
+
+@pytest.fixture
+def bls_env(tmp_path: Path, server: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DECOUPLING_CATALOG", str(tmp_path / "catalog.csv"))
+    monkeypatch.setenv("BLS_BASE_URL", f"http://127.0.0.1:{server.port}")
+    monkeypatch.setenv("DECOUPLING_HTTP_BACKOFF", "0.01")
+    monkeypatch.setenv("DECOUPLING_HTTP_RETRIES", "2")
+    monkeypatch.delenv("DECOUPLING_SNAPSHOT", raising=False)
+    monkeypatch.setattr(http, "DEFAULT_RATE_PER_S", 1000.0)  # a local server: no spacing
+    return tmp_path
+
+
+def ingest(root: Path) -> dict:
+    from decoupling.pipeline import Options, run_ingest
+
+    return run_ingest(
+        Options(
+            warehouse=str(root / "warehouse.duckdb"),
+            raw_dir=str(root / "raw"),
+            output_dir=str(root / "out"),
+            quiet=True,
+        )
+    )
+
+
+def held(root: Path) -> dict[str, tuple[int, str]]:
+    """Per series: observations held and the checksum of its download."""
+    import duckdb
+
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT o.series_id, count(*), any_value(o.download_sha256) "
+            "FROM raw.observations o GROUP BY ALL"
+        ).fetchall()
+    finally:
+        con.close()
+    return {sid: (n, sha) for sid, n, sha in rows}
+
+
+@pytest.mark.parametrize(("key", "count", "version"), [(None, 30, bls.V1), (KEY, 60, bls.V2)])
+def test_a_refresh_asks_for_all_its_bls_series_at_once(
+    bls_env: Path, server: HTTPServer, monkeypatch, key, count, version
+) -> None:
+    if key:
+        monkeypatch.setenv("BLS_API_KEY", key)
+    remote = bls_catalog(bls_env / "catalog.csv", count)
+    server.expect_oneshot_request(version.path).respond_with_data("busy", status=503)
+    server.expect_request(version.path, method="POST").respond_with_handler(per_series)
+    ingest(bls_env)
+
+    windows = bls.year_windows(bls.DEFAULT_START_YEAR, bls._this_year(), version.max_years)
+    batches = -(-count // version.max_series)
+    # One query per batch and window, plus the one retry of the 503; not one per series.
+    assert len(server.log) == batches * len(windows) + 1
+    sent = payloads(server)[1:]
+    assert max(len(p["seriesid"]) for p in sent) == version.max_series
+    assert {s for p in sent for s in p["seriesid"]} == set(remote)
+    assert bls.budget(load_settings_for(bls_env)).used() == len(server.log)
+
+    # Per series, as before: its own download, parsed, landed with a sidecar of its own.
+    catalog_ids = remote[:-1] + [ALIAS[0]]
+    holding = held(bls_env)
+    assert sorted(holding) == sorted(catalog_ids)
+    parsed_rows = [r for r in ROWS if r[1] != "M13"]  # the average beside monthly rows: dropped
+    values = [r for r in parsed_rows if r[2] != "-"]  # the gap is not held as a value
+    assert {n for n, _ in holding.values()} == {len(values)}
+    assert len({sha for _, sha in holding.values()}) == count  # no two share a body
+    for sid in catalog_ids:
+        [sidecar] = (bls_env / "raw" / "bls" / sid).glob("*.json")
+        meta = json.loads(sidecar.read_text())
+        assert (meta["series_id"], meta["fmt"], meta["rows"]) == (sid, "bls_json", len(parsed_rows))
+        assert meta["sha256"] == holding[sid][1]
+        assert key is None or key not in sidecar.read_text()
+
+
+def load_settings_for(root: Path) -> Settings:
+    from decoupling.settings import load_settings
+
+    return load_settings(warehouse=str(root / "warehouse.duckdb"))
+
+
+def test_a_shared_query_is_cut_into_each_series_own_body(server: HTTPServer, tmp_path) -> None:
+    server.expect_request(V1_PATH, method="POST").respond_with_handler(per_series)
+    settings = make_settings(tmp_path, server)
+    entries = [entry("CES0000000001"), entry(ALIAS[0], live_id=ALIAS[1]), entry("CES0000000002")]
+    downloads, missing = bls.fetch_many(
+        entries, settings, start_year=2019, end_year=2020, client=fast_client(settings)
+    )
+    assert missing == [] and len(server.log) == 1
+    assert payloads(server)[0]["seriesid"] == ["CES0000000001", ALIAS[1], "CES0000000002"]
+    for download, asked in zip(
+        downloads, ["CES0000000001", ALIAS[1], "CES0000000002"], strict=True
+    ):
+        answer = json.loads(download.body)
+        assert [s["seriesID"] for s in answer["Results"]["series"]] == [asked]
+        assert answer["message"] == [f"No Data Available for Series {asked} Year: 2019"]
+        table = parse(download)
+        monthly = [r for r in ROWS if 2019 <= r[0] <= 2020 and r[1] != "M13"]
+        assert set(table["series_id"]) == {download.series_id} and len(table) == len(monthly)
+
+
+def test_a_failed_batch_names_its_series_and_changes_nothing(
+    bls_env: Path, server: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLS_API_KEY", KEY)  # v2: two refreshes fit in a day's budget
+    remote = bls_catalog(bls_env / "catalog.csv", 60)
+    server.expect_request(V2_PATH, method="POST").respond_with_handler(per_series)
+    ingest(bls_env)
+    before = stored(bls_env)
+    server.clear()
+
+    second = set(remote[50:])
+
+    def second_batch_refused(request: Request) -> Response:
+        if second & set(request.get_json()["seriesid"]):
+            return json_response(bls_answer({}, "REQUEST_NOT_PROCESSED", ["Invalid series."]))
+        return per_series(request)
+
+    server.expect_request(V2_PATH, method="POST").respond_with_handler(second_batch_refused)
+    with pytest.raises(SourceError) as failure:
+        ingest(bls_env)
+    message = str(failure.value)
+    head = message.split(": BLS", 1)[0]
+    assert head.startswith("bls: series ") and "\n" not in message
+    assert set(head[len("bls: series ") :].split(", ")) == {*remote[50:-1], ALIAS[0]}
+    assert "REQUEST_NOT_PROCESSED" in message and "Invalid series." in message
+    windows = len(bls.year_windows(bls.DEFAULT_START_YEAR, bls._this_year(), 20))
+    assert len(server.log) == windows + 1  # the first batch whole, the second's first query
+    assert stored(bls_env) == before  # warehouse, readers' copy, raw landings
+
+
+def stored(root: Path) -> dict[Path, bytes]:
+    """Every file but the lock's stamp and the day's query count (spent on the failed run)."""
+    skip = {"warehouse.duckdb.lock", "bls_budget.json"}
+    return {
+        p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and p.name not in skip
+    }

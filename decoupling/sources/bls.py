@@ -101,11 +101,34 @@ def _this_year() -> int:
 
 
 def _batches(entries: list[Series], size: int) -> list[list[Series]]:
-    # The parser finds a series in a response by the catalog id; an entry known to BLS under
-    # another id is only findable when it is alone in its response.
-    alone = [[e] for e in entries if e.remote_id != e.id]
-    shared = [e for e in entries if e.remote_id == e.id]
-    return [shared[i : i + size] for i in range(0, len(shared), size)] + alone
+    """Entries in queries of at most `size` BLS series. Entries asking for the same BLS series
+    share its place in a query; each entry's stored body is cut to its own series afterwards."""
+    batches: list[list[Series]] = []
+    ids: list[set[str]] = []
+    for entry in entries:
+        if not batches or (entry.remote_id not in ids[-1] and len(ids[-1]) == size):
+            batches.append([])
+            ids.append(set())
+        batches[-1].append(entry)
+        ids[-1].add(entry.remote_id)
+    return batches
+
+
+def _own_part(response: dict[str, Any], remote_id: str, others: set[str]) -> dict[str, Any]:
+    """The answer to a shared query as if it had asked for `remote_id` alone: its series, and the
+    messages that name it or no other series of the query (so a series' stored body, and its
+    checksum, change only when its own data do)."""
+    own = dict(response)
+    results = response.get("Results")
+    if isinstance(results, dict):
+        series = [s for s in results.get("series") or [] if s.get("seriesID") == remote_id]
+        own["Results"] = {**results, "series": series}
+    messages = response.get("message") or []
+    if isinstance(messages, list):
+        own["message"] = [
+            m for m in messages if remote_id in str(m) or not any(o in str(m) for o in others)
+        ]
+    return own
 
 
 def _label(batch: list[Series]) -> str:
@@ -128,10 +151,12 @@ def fetch_many(
     client: http.HttpClient | None = None,
     query_budget: http.DailyBudget | None = None,
 ) -> tuple[list[Download], list[SourceError]]:
-    """Several series in as few queries as the API version allows.
+    """Several series in as few queries as the API version allows: ceil(series / max_series)
+    x year windows. Ingest passes every live BLS series of a run at once.
 
-    Returns the downloads and, separately, the series BLS had no data for (one error each).
-    A failed query (REQUEST_NOT_PROCESSED, HTTP errors, budget) raises for its whole batch.
+    Returns one download per series (its own part of the answers) and, separately, the series
+    BLS had no data for (one error each). A failed query (REQUEST_NOT_PROCESSED, HTTP errors,
+    budget) raises naming the series of its batch; nothing is returned then.
     """
     if not entries:
         return [], []
@@ -161,9 +186,14 @@ def fetch_many(
             body, data = _query(client, settings, version, url, batch, first, last, query_budget)
             raw.append(body)
             parsed.append(data)
+        remote_ids = {e.remote_id for e in batch}
         for entry in batch:
-            if not _has_data(parsed, entry):
-                notes = " | ".join(m for m in (_messages(d) for d in parsed) if m)
+            own = parsed
+            if len(remote_ids) > 1:
+                others = remote_ids - {entry.remote_id}
+                own = [_own_part(d, entry.remote_id, others) for d in parsed]
+            if not _has_data(own, entry):
+                notes = " | ".join(m for m in (_messages(d) for d in own) if m)
                 missing.append(
                     SourceGap(
                         SOURCE,
@@ -173,8 +203,12 @@ def fetch_many(
                     )
                 )
                 continue
-            # One window: the bytes as received; several: a JSON list of the responses.
-            body = raw[0] if len(raw) == 1 else json.dumps(parsed).encode()
+            # Alone in one window: the bytes as received; else its part of each answer as JSON
+            # (one object, or a list of them for several windows).
+            if own is parsed and len(raw) == 1:
+                body = raw[0]
+            else:
+                body = json.dumps(own[0] if len(own) == 1 else own).encode()
             downloads.append(
                 Download(
                     source=SOURCE,

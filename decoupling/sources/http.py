@@ -6,19 +6,23 @@ What it adds to `requests`:
 - retries with exponential back-off on 429, 5xx, timeouts, connection resets and bad bodies
   (an HTML page or a body shorter than its Content-Length), honoring Retry-After; never on
   other 4xx, which a retry cannot fix;
-- a per-host rate limiter shared by all clients and threads;
+- a per-host rate limiter shared by all clients;
 - a quick `SourceUnreachable` when the host cannot be reached at all (DNS failure, refused), so
   an offline run stops in seconds and says how to run from a snapshot;
 - a per-source request counter and a daily budget (BLS counts queries per day);
-- redaction: no API key reaches an exception message, a log line or a URL handed back.
+- redaction: no API key reaches an exception message, a log line or a URL handed back;
+- bounds on every answer: a total deadline from send to last byte (a server dripping a byte at a
+  time never trips the per-read timeout) and a cap on decoded bytes (an endless body or a gzip
+  bomb stops at the cap while it is being decompressed). Neither is retried.
 
 Failures raise `SourceError(source, series_id, problem)`: one line naming source and series.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,17 +30,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import SSLError as TlsError
 
 from decoupling.settings import Settings, redact
 from decoupling.sources.base import SourceError, SourceRetriesExhausted, SourceUnreachable
 from decoupling.sources.pacing import (  # noqa: F401  (re-exported: one import place)
     _COUNTS,
-    _COUNTS_LOCK,
     _EASTERN,
     _LIMITERS,
-    _LIMITERS_LOCK,
     _UNREACHABLE,
-    _UNREACHABLE_LOCK,
     DEFAULT_RATE_PER_S,
     RATE_HEADROOM,
     UNREACHABLE_TTL_S,
@@ -79,6 +82,28 @@ OFFLINE_HINT = (
 
 Validator = Callable[[requests.Response], "str | None"]
 
+# The largest file a source sends today is 3.9 MB (BEA's Section 1 workbook; the OEWS metro zips
+# are the largest live-only files, tens of MB): 200 MB is far above any real answer and far below
+# what hurts the machine.
+DEFAULT_MAX_BYTES = 200_000_000
+# Bodies are read in pieces of at most this many decoded bytes, so the cap is checked while a
+# compressed body is inflated, never after.
+CHUNK_BYTES = 64 * 1024
+# Of an answer that is not the data (an error status, a redirect) only this much is kept, for
+# the error message; the rest is dropped with its connection.
+SIDE_BODY_BYTES = 64 * 1024
+
+
+def default_deadline(timeout: float) -> float:
+    """Time one request may take from send to last byte: 60 s, or 4 read timeouts if longer."""
+    return max(60.0, 4 * timeout)
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1e6:.3g} MB"
+    return f"{n / 1e3:.3g} KB" if n >= 1000 else f"{n} bytes"
+
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -99,6 +124,15 @@ class HttpStatusError(SourceError):
         self.status = status
         self.detail = detail
         super().__init__(source, series_id, problem)
+
+
+class ResponseTooLarge(SourceError):
+    """The answer was larger than the byte cap (DECOUPLING_HTTP_MAX_BYTES); never retried."""
+
+
+class ResponseTooSlow(SourceError):
+    """No complete answer within the deadline (DECOUPLING_HTTP_DEADLINE); not retried: a server
+    that trickles an answer does it again, and a source that is only slow needs a longer one."""
 
 
 class _Unreachable(Exception):
@@ -122,9 +156,13 @@ class HttpClient:
         retry: RetryPolicy | None = None,
         sleep: Sleep = time.sleep,
         budget: DailyBudget | None = None,
+        deadline: float | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ):
         self.source = source
         self.timeout = timeout
+        self.deadline = deadline or default_deadline(timeout)
+        self.max_bytes = max_bytes
         self.secrets = tuple(s for s in secrets if s)
         _LOG_FILTER.add(self.secrets)
         self.rate_per_s = rate_per_s
@@ -132,17 +170,10 @@ class HttpClient:
         self.sleep = sleep
         self.budget = budget
         self.user_agent = user_agent
-        # requests.Session is not documented thread-safe: one per thread.
-        self._local = threading.local()
-
-    @property
-    def session(self) -> requests.Session:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.headers["User-Agent"] = self.user_agent
-            self._local.session = session
-        return session
+        # One session per client: fetching is sequential, and the session keeps connections
+        # to the host alive between a source's requests.
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = user_agent
 
     @property
     def requests_made(self) -> int:
@@ -267,11 +298,25 @@ class HttpClient:
     ) -> requests.Response:
         """One attempt: a good response, or RetryableError / _Unreachable / SourceError."""
         connect = min(self.timeout, self.retry.connect_timeout)
+        deadline_at = time.monotonic() + self.deadline
+
+        def read_body(response: requests.Response, **_: Any) -> None:
+            # A response hook: requests calls it for every answer, redirects included, before it
+            # would read a redirect's body itself (unbounded).
+            self._read_body(response, url, series_id, deadline_at)
+
         try:
             response = self.session.request(
-                method, url, json=json_body, timeout=(connect, self.timeout)
+                method,
+                url,
+                json=json_body,
+                timeout=(connect, min(self.timeout, self.deadline)),
+                stream=True,
+                hooks={"response": [read_body]},
             )
         except requests.RequestException as exc:
+            if isinstance(exc, requests.exceptions.ReadTimeout) and time.monotonic() >= deadline_at:
+                raise self._too_slow(url, series_id, 0) from None
             kind, reason = _classify(exc)
             if kind == "unreachable":
                 raise _Unreachable(reason) from None
@@ -302,6 +347,93 @@ class HttpClient:
                 raise RetryableError(problem)
         return response
 
+    def _read_body(
+        self, response: requests.Response, url: str, series_id: str, deadline_at: float
+    ) -> None:
+        """Read the body into `response.content` within the deadline and the byte cap.
+
+        Reads with `read1` (one receive at a time, so a trickle cannot hold a read past the
+        deadline) and decodes as it goes. A connection left with unread bytes is closed, never
+        returned to the pool.
+        """
+        ok = 200 <= response.status_code < 300
+        limit = self.max_bytes if ok else SIDE_BODY_BYTES
+        declared = response.headers.get("Content-Length", "")
+        encoded = response.headers.get("Content-Encoding")
+        raw = response.raw
+        if ok and declared.isdigit() and not encoded and int(declared) > limit:
+            raw.close()
+            raise self._too_large(url, series_id, announced=int(declared))
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        body = io.BytesIO()
+        complete = False
+        try:
+            while True:
+                left = deadline_at - time.monotonic()
+                if left <= 0:
+                    raise self._too_slow(url, series_id, body.tell())
+                if sock is not None:
+                    # Each receive waits at most the read timeout, and never past the deadline.
+                    with contextlib.suppress(OSError):
+                        sock.settimeout(min(self.timeout, left))
+                chunk = self._read_chunk(raw, url, series_id, deadline_at, body.tell())
+                if not chunk:
+                    complete = True
+                    break
+                if body.tell() + len(chunk) > limit:
+                    if ok:
+                        raise self._too_large(url, series_id)
+                    body.write(chunk[: limit - body.tell()])
+                    break  # an error page's head is enough to say what went wrong
+                body.write(chunk)
+        finally:
+            if complete:
+                if sock is not None:
+                    with contextlib.suppress(OSError):  # a kept-alive connection's next request
+                        sock.settimeout(self.timeout)
+            else:
+                raw.close()
+        response._content = body.getvalue()
+        response._content_consumed = True
+
+    def _read_chunk(
+        self, raw: Any, url: str, series_id: str, deadline_at: float, received: int
+    ) -> bytes:
+        """One decoded piece of the body (b"" at its end), errors sorted as `_classify` does."""
+        try:
+            return raw.read1(CHUNK_BYTES, decode_content=True) or b""
+        except ReadTimeoutError:
+            if time.monotonic() >= deadline_at:
+                raise self._too_slow(url, series_id, received) from None
+            raise RetryableError("timed out waiting for the server") from None
+        except DecodeError:
+            raise RetryableError("a body that does not decode (bad Content-Encoding)") from None
+        except TlsError:
+            raise SourceError(self.source, series_id, "TLS/SSL error") from None
+        except ProtocolError:
+            raise RetryableError("truncated body (connection broken while reading)") from None
+
+    def _too_large(
+        self, url: str, series_id: str, announced: int | None = None
+    ) -> ResponseTooLarge:
+        host = urlsplit(url).netloc
+        if announced is not None:
+            problem = f"stopped before reading: {host} announced {_size(announced)}"
+        else:
+            problem = f"stopped after {_size(self.max_bytes)} from {host}"
+        problem += (
+            f", more than DECOUPLING_HTTP_MAX_BYTES={self.max_bytes} allows ({self.safe_url(url)})"
+        )
+        return ResponseTooLarge(self.source, series_id, self._redact(problem))
+
+    def _too_slow(self, url: str, series_id: str, received: int) -> ResponseTooSlow:
+        problem = (
+            f"no complete answer from {urlsplit(url).netloc} within {self.deadline:g} s "
+            f"({_size(received)} received; DECOUPLING_HTTP_DEADLINE sets the limit) "
+            f"({self.safe_url(url)})"
+        )
+        return ResponseTooSlow(self.source, series_id, self._redact(problem))
+
 
 def client(
     source: str,
@@ -331,4 +463,6 @@ def client(
         retry=retry,
         sleep=sleep,
         budget=budget,
+        deadline=settings.http_deadline_s,
+        max_bytes=settings.http_max_bytes,
     )

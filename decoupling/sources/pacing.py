@@ -1,10 +1,13 @@
 """Pacing of live requests: per-source counts, a per-host rate limiter, hosts known to be
-unreachable (an offline run stops fast), and a daily request budget (BLS counts queries a day)."""
+unreachable (an offline run stops fast), and a daily request budget (BLS counts queries a day).
+
+Fetching is sequential (one series after another, in one thread), so this state is plain: no
+locks. A caller that fetches from several threads at once would need them back.
+"""
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -36,35 +39,27 @@ class BudgetExhausted(SourceError):
 # --- request counts -------------------------------------------------------------------------
 
 _COUNTS: Counter[str] = Counter()
-_COUNTS_LOCK = threading.Lock()
 
 
 def _count(source: str) -> None:
-    with _COUNTS_LOCK:
-        _COUNTS[source] += 1
+    _COUNTS[source] += 1
 
 
 def requests_made(source: str) -> int:
     """Requests sent for a source by this process (every attempt counts, as servers count them)."""
-    with _COUNTS_LOCK:
-        return _COUNTS[source]
+    return _COUNTS[source]
 
 
 def request_counts() -> dict[str, int]:
     """Requests sent per source by this process."""
-    with _COUNTS_LOCK:
-        return dict(_COUNTS)
+    return dict(_COUNTS)
 
 
 # --- rate limiting --------------------------------------------------------------------------
 
 
 class RateLimiter:
-    """Minimum interval between request starts (1/rate plus RATE_HEADROOM), shared by threads.
-
-    Each caller reserves the next free slot under the lock and sleeps outside it, so threads
-    queue in order and the lock is never held while waiting.
-    """
+    """Minimum interval between request starts (1/rate plus RATE_HEADROOM)."""
 
     def __init__(
         self,
@@ -79,14 +74,12 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
-        self._lock = threading.Lock()
 
     def acquire(self) -> float:
-        """Wait for this caller's slot; returns the seconds waited."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
+        """Wait for the next slot; returns the seconds waited."""
+        now = self._clock()
+        slot = max(now, self._next)
+        self._next = slot + self.interval
         wait = slot - now
         if wait > 0:
             self._sleep(wait)
@@ -94,46 +87,38 @@ class RateLimiter:
 
 
 _LIMITERS: dict[str, RateLimiter] = {}
-_LIMITERS_LOCK = threading.Lock()
 
 
 def limiter_for(host: str, rate_per_s: float) -> RateLimiter:
     """The shared limiter of a host (scheme://host:port); a new rate replaces the old limiter."""
-    with _LIMITERS_LOCK:
-        limiter = _LIMITERS.get(host)
-        if limiter is None or limiter.rate_per_s != rate_per_s:
-            limiter = _LIMITERS[host] = RateLimiter(rate_per_s)
-        return limiter
+    limiter = _LIMITERS.get(host)
+    if limiter is None or limiter.rate_per_s != rate_per_s:
+        limiter = _LIMITERS[host] = RateLimiter(rate_per_s)
+    return limiter
 
 
 # --- unreachable hosts ----------------------------------------------------------------------
 
 _UNREACHABLE: dict[str, tuple[float, str]] = {}
-_UNREACHABLE_LOCK = threading.Lock()
 
 
 def _known_unreachable(host: str) -> str | None:
-    with _UNREACHABLE_LOCK:
-        entry = _UNREACHABLE.get(host)
-        if entry and time.monotonic() - entry[0] < UNREACHABLE_TTL_S:
-            return entry[1]
-        _UNREACHABLE.pop(host, None)
-        return None
+    entry = _UNREACHABLE.get(host)
+    if entry and time.monotonic() - entry[0] < UNREACHABLE_TTL_S:
+        return entry[1]
+    _UNREACHABLE.pop(host, None)
+    return None
 
 
 def _mark_unreachable(host: str, reason: str) -> None:
-    with _UNREACHABLE_LOCK:
-        _UNREACHABLE[host] = (time.monotonic(), reason)
+    _UNREACHABLE[host] = (time.monotonic(), reason)
 
 
 def reset_state() -> None:
     """Forget counts, limiters and unreachable hosts (tests; a long-running server's new day)."""
-    with _COUNTS_LOCK:
-        _COUNTS.clear()
-    with _LIMITERS_LOCK:
-        _LIMITERS.clear()
-    with _UNREACHABLE_LOCK:
-        _UNREACHABLE.clear()
+    _COUNTS.clear()
+    _LIMITERS.clear()
+    _UNREACHABLE.clear()
 
 
 # --- daily budget ---------------------------------------------------------------------------
@@ -163,7 +148,6 @@ class DailyBudget:
         self.path = path
         self.hint = hint
         self._today = today or (lambda: datetime.now(_EASTERN).date())
-        self._lock = threading.Lock()
         self._memory: dict[str, Any] = {}
 
     def _load(self) -> dict[str, Any]:
@@ -188,8 +172,7 @@ class DailyBudget:
         return int(entry.get("used", 0)) if entry.get("date") == self._today().isoformat() else 0
 
     def used(self) -> int:
-        with self._lock:
-            return self._used(self._load())
+        return self._used(self._load())
 
     def remaining(self) -> int:
         return max(self.limit - self.used(), 0)
@@ -203,24 +186,21 @@ class DailyBudget:
 
     def ensure(self, needed: int, source: str, series_id: str) -> None:
         """Raise BudgetExhausted unless `needed` more requests fit in today's budget."""
-        with self._lock:
-            used = self._used(self._load())
-            if used + needed > self.limit:
-                raise BudgetExhausted(source, series_id, self._message(used, needed))
+        used = self._used(self._load())
+        if used + needed > self.limit:
+            raise BudgetExhausted(source, series_id, self._message(used, needed))
 
     def take(self, source: str, series_id: str, n: int = 1) -> None:
         """Count `n` requests about to be sent, or raise BudgetExhausted without counting."""
-        with self._lock:
-            state = self._load()
-            used = self._used(state)
-            if used + n > self.limit:
-                raise BudgetExhausted(source, series_id, self._message(used, n))
-            state[self.name] = {"date": self._today().isoformat(), "used": used + n}
-            self._save(state)
+        state = self._load()
+        used = self._used(state)
+        if used + n > self.limit:
+            raise BudgetExhausted(source, series_id, self._message(used, n))
+        state[self.name] = {"date": self._today().isoformat(), "used": used + n}
+        self._save(state)
 
     def exhaust(self) -> None:
         """The server says today's limit is reached: count the budget as spent."""
-        with self._lock:
-            state = self._load()
-            state[self.name] = {"date": self._today().isoformat(), "used": self.limit}
-            self._save(state)
+        state = self._load()
+        state[self.name] = {"date": self._today().isoformat(), "used": self.limit}
+        self._save(state)
