@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from datetime import date, datetime
@@ -11,6 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from decoupling import landing
 from decoupling.catalog import Series
 from decoupling.settings import Settings
 from decoupling.sources import bls, http
@@ -412,10 +414,12 @@ def test_a_refresh_asks_for_all_its_bls_series_at_once(
     assert {n for n, _ in holding.values()} == {len(values)}
     assert len({sha for _, sha in holding.values()}) == count  # no two share a body
     for sid in catalog_ids:
-        [sidecar] = (bls_env / "raw" / "bls" / sid).glob("*.json")
+        [sidecar] = filter(landing.is_sidecar, (bls_env / "raw" / "bls" / sid).glob("*.json"))
         meta = json.loads(sidecar.read_text())
         assert (meta["series_id"], meta["fmt"], meta["rows"]) == (sid, "bls_json", len(parsed_rows))
         assert meta["sha256"] == holding[sid][1]
+        body = landing.body_path(sidecar, "json").read_bytes()  # the answer itself, kept
+        assert hashlib.sha256(body).hexdigest() == meta["sha256"]
         assert key is None or key not in sidecar.read_text()
 
 

@@ -95,3 +95,31 @@ def test_the_limit_is_ten_times_the_largest_real_file():
         for name in names
     )
     assert largest * 9 < snapshot.MAX_FILE_BYTES <= largest * 11
+
+
+def test_a_landed_json_body_keeps_its_own_file_and_replays(tmp_path):
+    """A BLS answer is JSON, like its sidecar: both are kept, and the raw folder replays the body
+    (the sidecar once overwrote it, and a replay parsed the sidecar)."""
+    import hashlib
+    import json
+
+    from decoupling import landing
+    from decoupling.sources.base import Download
+
+    body = json.dumps({"status": "REQUEST_SUCCEEDED", "Results": {"series": []}}).encode()
+    download = Download(
+        source="bls",
+        series_id="OPHNFB",
+        url="https://api.bls.gov/publicAPI/v2/timeseries/data/",
+        body=body,
+        fmt="bls_json",
+        license="PD",
+        extension="json",
+    )
+    sidecar = landing.land(download, 0, tmp_path)
+    kept = landing.body_path(sidecar, "json")
+    assert kept != sidecar and kept.read_bytes() == body
+    assert json.loads(sidecar.read_text())["sha256"] == hashlib.sha256(body).hexdigest()
+    (replayed,) = snapshot._landings(tmp_path, entry())
+    assert replayed.body == body and replayed.extension == "json"
+    assert landing.land(download, 0, tmp_path) == sidecar  # the same body is not landed twice

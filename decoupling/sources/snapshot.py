@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from decoupling import release_dates
+from decoupling import landing, release_dates
 from decoupling.catalog import Series
 from decoupling.sources.base import Download, SourceError, body_parser, frame
 
@@ -85,7 +85,7 @@ def read_file(path: Path, series_id: str) -> bytes:
 
 def _from_landing(sidecar: Path, entry: Series) -> Download:
     meta = json.loads(sidecar.read_text())
-    body_path = sidecar.with_suffix("." + meta.get("extension", "csv"))
+    body_path = landing.body_path(sidecar, meta.get("extension", "csv"))
     if not body_path.is_file():
         raise SourceError(SOURCE, entry.id, f"landing {sidecar} has no body file {body_path.name}")
     return Download(
@@ -110,7 +110,7 @@ def _landings(folder: Path, entry: Series) -> list[Download]:
     name = download_id(entry)
     candidates = list(folder.glob(f"*/{name}")) + list(folder.glob(f"*/{name}--*"))
     for series_dir in sorted(c for c in candidates if c.is_dir()):
-        sidecars = sorted(series_dir.glob("*.json"))
+        sidecars = sorted(p for p in series_dir.glob("*.json") if landing.is_sidecar(p))
         if sidecars:
             found.append(_from_landing(sidecars[-1], entry))
     return found
