@@ -287,13 +287,19 @@ def _held(con) -> set[str]:
     return {r[0] for r in con.execute("SELECT DISTINCT series_id FROM raw.observations").fetchall()}
 
 
-def test_section_draws_four_charts_from_the_marts(warehouse_ro):
+def test_section_draws_five_charts_from_the_marts(warehouse_ro):
     from decoupling.claims import c1_productivity_pay as c1
 
     section = c1.section(warehouse_ro)
     assert section.available, section.reason
     names = [chart.name for chart in section.charts]
-    assert names == ["c1_productivity_pay", "c1_wedges", "c1_multiverse", "c1_base_periods"]
+    assert names == [
+        "c1_productivity_pay",
+        "c1_wedges",
+        "c1_multiverse",
+        "c1_base_periods",
+        "c1_pass_through_windows",
+    ]
     for chart in section.charts:
         assert chart.svg.startswith("<svg")
         assert not chart.data.empty
@@ -333,7 +339,13 @@ def test_report_carries_the_c1_section(refreshed):
     html = (Path(refreshed["settings"].output_dir) / "report.html").read_text()
     assert "EPI's method, reproduced" in html
     assert "Bivens &amp; Mishel (2015)" in html
-    for name in ("c1_productivity_pay", "c1_wedges", "c1_multiverse", "c1_base_periods"):
+    for name in (
+        "c1_productivity_pay",
+        "c1_wedges",
+        "c1_multiverse",
+        "c1_base_periods",
+        "c1_pass_through_windows",
+    ):
         assert (Path(refreshed["settings"].output_dir) / "data" / f"{name}.csv").is_file()
         assert f"data/{name}.csv" in html
 

@@ -83,3 +83,42 @@ def test_warehouse_pass_through_follows_the_referee(warehouse_ro, snap):
             assert row["coefficient"] == pytest.approx(theirs[row["era"]], abs=tolerance)
             compared += 1
     assert compared >= 3  # 1948-1973, 1973-2000, 1979-2000 at least (the last era's end may differ)
+
+
+def test_rolling_windows_on_the_referees_inputs_give_the_referees_fits(snap):
+    """Every 20-year window (marts.c1_pass_through_rolling) equals the referee's fit of that window
+    as an era, for both pay measures and smoothings; and the windows run to the last year."""
+    from decoupling.claims.c1_productivity_pay import pass_through_rolling
+
+    inputs = core.c1_annual_inputs(snap)
+    frame = pd.DataFrame(
+        {
+            "year": inputs.index.astype(int),
+            "productivity_real": inputs.ndp / inputs.hours / inputs.ndp_price,
+            "typical_real": inputs.typical / inputs.consumer_price,
+            "mean_real": inputs.compensation / inputs.employee_hours / inputs.consumer_price,
+            "ndp_source": "referee",
+        }
+    )
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.register("frame", frame)
+    con.execute("CREATE TABLE marts.c1_pass_through_inputs AS SELECT * FROM frame")
+    pass_through_rolling.build(con)
+    ours = con.execute("SELECT * FROM marts.c1_pass_through_rolling").df()
+    assert set(ours["n_obs"]) == {pass_through_rolling.WINDOW_YEARS}
+    for smoothing in ("annual", "ma3"):
+        mine = ours[ours["smoothing"] == smoothing]
+        eras = tuple((int(y) - 20, int(y)) for y in sorted(set(mine["last_year"])))
+        theirs = core.pass_through(snap, smoothing, eras=eras)
+        compared = 0
+        for _, row in theirs[theirs["n"] == 20].iterrows():
+            last = int(row["era"].split("-")[1])
+            got = mine[(mine["pay"] == row["pay"]) & (mine["last_year"] == last)]
+            assert len(got) == 1, (smoothing, row["pay"], last)
+            assert got["coefficient"].iloc[0] == pytest.approx(row["coefficient"], abs=1e-9)
+            assert got["ci_high"].iloc[0] == pytest.approx(row["ci_high"], abs=1e-9)
+            compared += 1
+        assert compared >= 2 * 40, smoothing  # both pay measures, four decades of windows
+    typical = ours[(ours["pay"] == "typical") & (ours["smoothing"] == "annual")]
+    assert typical["last_year"].max() == int(inputs.dropna(subset=["typical"]).index.max())

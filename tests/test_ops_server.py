@@ -167,7 +167,7 @@ def test_work_pool_worker_runs_the_deployment(server, job_env: dict, tmp_path: P
     assert "prefect worker start --pool team" in deploy.stdout
     worker = _start(
         [PREFECT, "worker", "start", "--pool", "team", "--type", "process"],
-        job_env,
+        {**job_env, "PREFECT_WORKER_QUERY_SECONDS": "2"},  # default 10: pick the run up soon
         tmp_path / "worker.log",
     )
     try:

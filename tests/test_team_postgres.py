@@ -191,7 +191,7 @@ def team(prefect_pg_server: PrefectServer, snapshot_dir: Path, tmp_path_factory)
         )
     finally:
         for process in workers.values():
-            stop_process(process)
+            stop_process(process, timeout=5)  # every run is final here: no need to wait 30 s
         hook.stop()
 
 

@@ -395,6 +395,47 @@ def _base_chart(con: duckdb.DuckDBPyConnection) -> Chart:
     return Chart("c1_base_periods", title, style.to_svg(fig), data, source)
 
 
+def _rolling_chart(con: duckdb.DuckDBPyConnection) -> Chart | None:
+    """Pass-through in every 20-year window (annual changes), with its 95% HAC interval."""
+    try:
+        data = con.execute(
+            "SELECT * FROM marts.c1_pass_through_rolling WHERE smoothing = 'annual' "
+            "ORDER BY pay DESC, last_year"
+        ).df()
+    except duckdb.CatalogException:
+        return None
+    typical = data[data["pay"] == "typical"]
+    if typical.empty:
+        return None
+    first, last = typical.iloc[0], typical.iloc[-1]
+    title = (
+        f"Pass-through of productivity to typical pay, 20-year windows: "
+        f"{first['coefficient']:.2f} in {first['first_year'] - 1}-{first['last_year']}, "
+        f"{last['coefficient']:.2f} in {last['first_year'] - 1}-{last['last_year']}"
+    )
+    fig, ax = style.new_figure()
+    labels = {
+        "typical": "Typical pay (EPI production/nonsupervisory)",
+        "mean": "Mean pay per employee hour",
+    }
+    for colour, (pay, frame) in enumerate(data.groupby("pay", sort=False)):
+        years = frame["last_year"]
+        ax.plot(years, frame["coefficient"], color=style.PALETTE[colour], label=labels[pay])
+        ax.fill_between(
+            years, frame["ci_low"], frame["ci_high"], color=style.PALETTE[colour], alpha=0.15,
+            linewidth=0, label=f"{labels[pay].split(' (')[0]}: 95% interval (HAC)",
+        )  # fmt: skip
+    ax.axhline(1, color="#555555", linewidth=0.8, linestyle="--")
+    ax.axhline(0, color="#555555", linewidth=0.8)
+    ax.set_xlabel("Last year of the 20-year window")
+    ax.set_ylabel("pp of pay growth per pp of productivity")
+    style.title(ax, title)
+    style.legend_right(ax, columns=24)
+    source = _source_line(con, EPI_SERIES) + " Fit: OLS, Newey-West HAC (Stansbury & Summers 2017)."
+    _finish(fig, source)
+    return Chart("c1_pass_through_windows", title, style.to_svg(fig), data, source)
+
+
 def section(con: duckdb.DuckDBPyConnection) -> Section:
     section = Section(
         id="C1", title="The productivity-pay gap", template="c1_productivity_pay.html.j2"
@@ -411,6 +452,9 @@ def section(con: duckdb.DuckDBPyConnection) -> Section:
     spec_chart, drivers = _specification_chart(con)
     section.charts.append(spec_chart)
     section.charts.append(_base_chart(con))
+    rolling = _rolling_chart(con)
+    if rolling:
+        section.charts.append(rolling)
 
     epi = con.execute(
         "SELECT * FROM marts.gap_since(?, 'epi') ORDER BY date DESC LIMIT 1", [BASE]

@@ -49,9 +49,9 @@ def fit(
     return float(result.params[1]), float(low), float(high)
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    data = con.execute(f"SELECT * FROM {READS[0]} ORDER BY year").df().set_index("year")
-    rows = []
+def growth_series(data: pd.DataFrame):
+    """(pay, smoothing, window, frame of annual log growth 'prod' and 'pay' indexed by year) for
+    each pay measure and smoothing; `data` is marts.c1_pass_through_inputs indexed by year."""
     for pay, column in PAY.items():
         growth = pd.DataFrame(
             {
@@ -61,30 +61,33 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
         )
         for smoothing, window in SMOOTHING.items():
             smoothed = growth.rolling(window).mean().dropna() if window > 1 else growth.dropna()
-            for start, end in ERAS:
-                last = (
-                    end if end is not None else (int(smoothed.index.max()) if len(smoothed) else 0)
-                )
-                sample = smoothed[(smoothed.index > start) & (smoothed.index <= last)]
-                if len(sample) < MIN_OBS:
-                    continue
-                lags = max(hac_lags(len(sample)), window - 1)
-                coefficient, low, high = fit(
-                    sample["pay"].to_numpy(), sample["prod"].to_numpy(), lags
-                )
-                rows.append(
-                    {
-                        "pay": pay,
-                        "smoothing": smoothing,
-                        "era": f"{start}-{last}",
-                        "n_obs": len(sample),
-                        "coefficient": coefficient,
-                        "ci_low": low,
-                        "ci_high": high,
-                        "hac_lags": lags,
-                        "ndp_source": data["ndp_source"].iloc[0],
-                    }
-                )
+            yield pay, smoothing, window, smoothed
+
+
+def build(con: duckdb.DuckDBPyConnection) -> None:
+    data = con.execute(f"SELECT * FROM {READS[0]} ORDER BY year").df().set_index("year")
+    rows = []
+    for pay, smoothing, window, smoothed in growth_series(data):
+        for start, end in ERAS:
+            last = end if end is not None else (int(smoothed.index.max()) if len(smoothed) else 0)
+            sample = smoothed[(smoothed.index > start) & (smoothed.index <= last)]
+            if len(sample) < MIN_OBS:
+                continue
+            lags = max(hac_lags(len(sample)), window - 1)
+            coefficient, low, high = fit(sample["pay"].to_numpy(), sample["prod"].to_numpy(), lags)
+            rows.append(
+                {
+                    "pay": pay,
+                    "smoothing": smoothing,
+                    "era": f"{start}-{last}",
+                    "n_obs": len(sample),
+                    "coefficient": coefficient,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "hac_lags": lags,
+                    "ndp_source": data["ndp_source"].iloc[0],
+                }
+            )
     frame = pd.DataFrame(rows) if rows else _empty()
     write_table(con, TABLE, frame, COLUMNS)
 
