@@ -27,8 +27,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check decoupling flows tests
 	$(BIN)/ruff format --check decoupling flows tests
 
+# Two processes, whole files each (module fixtures and their order kept): the suite waits on
+# servers and subprocesses a good part of the time, so one process used under one core.
 test: $(STAMP) system-deps lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # Timed runs (tests/benchmarks/bench_*.py): one line per figure, median of BENCH_RUNS (default 3)
 # with min and max, beside its reference. Prints whether each target is met; never fails on time.
