@@ -97,7 +97,7 @@ def test_epi_scorecard_and_eras_agree_with_the_csvs(warehouse_ro, snapshot_dir):
         assert rate == pytest.approx(100 * (total ** (4 / quarters.n) - 1), abs=1e-9)
 
 
-def test_wedges_add_up_to_the_gap_for_every_quarter_and_variant(warehouse_ro):
+def test_wedges_add_up_to_the_gap_for_every_quarter_and_variant(warehouse_ro, full_snapshot):
     frame = warehouse_ro.execute(
         """
         SELECT s.variant, s.frequency, s.period,

@@ -153,7 +153,7 @@ def test_snapshot_residual_near_zero_in_one_vintage(snapshot_dir, tmp_path):
     assert table["mixed_vintage"].all()
 
 
-def test_snapshot_residual_reported_on_mixed_default(warehouse_ro, refreshed):
+def test_snapshot_residual_reported_on_mixed_default(warehouse_ro, refreshed, full_snapshot):
     table = warehouse_ro.execute("SELECT * FROM marts.kalecki ORDER BY date").df()
     worst = table["discrepancy_check_pct_gdp"].abs().max()
     assert worst > 0.5  # GDI of 2022 against GDP of 2025: not hidden

@@ -56,7 +56,7 @@ def test_a_command_block_without_output_is_not_an_example():
 @pytest.mark.parametrize(
     "example", EXAMPLES, ids=[f"example{i}" for i in range(1, len(EXAMPLES) + 1)]
 )
-def test_example_output_matches_the_readme(example, refreshed):
+def test_example_output_matches_the_readme(example, refreshed, full_snapshot):
     output = readme_examples.run(example, str(refreshed["settings"].warehouse))
     shown = example.shown(output)
     assert shown == example.output, (
@@ -65,7 +65,7 @@ def test_example_output_matches_the_readme(example, refreshed):
     )
 
 
-def test_rewrite_restores_stale_outputs(refreshed):
+def test_rewrite_restores_stale_outputs(refreshed, full_snapshot):
     whole = [e for e in EXAMPLES if e.excerpt_lines is None]  # an excerpt keeps its length
     first, last = whole[0], whole[-1]
     stale = (
