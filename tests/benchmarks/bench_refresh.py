@@ -56,6 +56,7 @@ def test_refresh_against_engine_floor(tmp_path):
             "-m",
             "decoupling.cli",
             "refresh",
+            "--json",  # the summary line _status reads (printed only when asked)
             "--snapshot",
             str(SNAPSHOT),
             "--warehouse",
