@@ -1,21 +1,28 @@
 """Start Prefect's engine first, then do the run's fixed costs while it starts.
 
-A CLI run waits several seconds for the ephemeral API server (a subprocess) before the flow
-starts. `start_engine` spawns that server before anything else is imported, so its start-up is
-not slowed by ours; `start` then imports the heavy libraries (matplotlib, WeasyPrint,
-statsmodels: 1-3 s) and computes the sup-Wald null table on a thread during that wait, which
-takes them off the refresh's critical path. Failures are ignored: the steps that need them
-import (or compute) them again in the ordinary way and report any error there.
+A CLI run waits several seconds for Prefect's temporary API server (a subprocess) before the
+flow starts. `start_engine` spawns that server before anything else is imported, so its
+start-up is not slowed by ours; `start` then imports the heavy libraries (matplotlib,
+WeasyPrint, statsmodels: 1-3 s), computes the sup-Wald null table and parses the SQL models'
+table references on a thread during that wait, which takes them off the refresh's critical
+path. Failures are ignored: the steps that need them do them again in the ordinary way and
+report any error there.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import importlib
+import importlib.util
 import os
+import random
+import socket
 import subprocess
 import sys
 import threading
-import types
+import time
+from pathlib import Path
 
 from decoupling.settings import Settings
 
@@ -36,91 +43,167 @@ def _import_all(modules: tuple[str, ...]) -> None:
         trend_tools.sup_wald_null(2, trend_tools.TRIM)
     except Exception:  # the transform computes it again and says why
         pass
-
-
-def _start_quietly(server) -> None:
     try:
-        server.start()
-    except Exception:  # the flow starts it again and reports the error in the ordinary way
+        from decoupling import transform
+
+        transform.parse_models()
+    except Exception:  # the transform parses them again and says what is wrong
         pass
 
 
-def _guarded_command(server) -> subprocess.Popen:
-    """Prefect's own server command (SubprocessASGIServer._run_uvicorn_command), run under
+# The temporary server this process started (start_engine), and the API URL it set for the run.
+_SERVER: dict = {}
+PORTS = range(8000, 9000)  # where Prefect's own temporary server looks for a free port
+PORT_IN_USE = 3  # uvicorn's exit code when its port was taken meanwhile
+
+
+def _free_port() -> int:
+    for port in random.sample(PORTS, 20):
+        with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port for Prefect's temporary server in 8000-8999")
+
+
+def _guarded_command(port: int, settings_env: dict[str, str]) -> subprocess.Popen:
+    """Prefect's own server command (as SubprocessASGIServer runs it), run under
     decoupling.engine_guard in a session of its own: a Ctrl-C sent to the terminal's process
     group does not kill it under a run that still needs it (the CLI stops it on its way out),
-    and its watchdog ends it when the CLI dies without a chance to stop it (SIGKILL)."""
-    import prefect
-    from prefect.settings import get_current_settings
-
+    and its watchdog ends it when the CLI dies without a chance to stop it (SIGKILL).
+    `settings_env`: Prefect settings set inside this process (a profile the server reads itself).
+    """
+    prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent  # without importing it
     server_env = {
         "PREFECT_UI_ENABLED": "0",
         "PREFECT__SERVER_EPHEMERAL": "1",
         "PREFECT__SERVER_FINAL": "1",
         "DECOUPLING_ENGINE_PARENT": str(os.getpid()),
     }
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "decoupling.engine_guard",
             "--app-dir",
-            str(prefect.__module_path__.parent),
+            str(prefect_dir.parent),
             "--factory",
             "prefect.server.api.server:create_app",
             "--host",
             "127.0.0.1",
             "--port",
-            str(server.port),
+            str(port),
             "--log-level",
             "error",
             "--lifespan",
             "on",
         ],
-        env={
-            **os.environ,
-            **server_env,
-            **get_current_settings().to_environment_variables(exclude_unset=True),
-        },
+        env={**os.environ, **server_env, **settings_env},
         start_new_session=True,
     )
+    _SERVER["process"] = process
+    return process
 
 
-def guarded_server():
-    """Prefect's temporary-server singleton (the one its flow engine uses), set to spawn the
-    guarded command."""
-    from prefect.server.api.server import SubprocessASGIServer
+def _settings_env() -> dict[str, str]:
+    from prefect.settings import get_current_settings
 
-    server = SubprocessASGIServer()
-    server._run_uvicorn_command = types.MethodType(_guarded_command, server)
-    return server
+    return get_current_settings().to_environment_variables(exclude_unset=True)
+
+
+def _healthy(url: str, process: subprocess.Popen, timeout_s: float) -> bool:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    with httpx.Client() as client:
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if client.get(f"{url}/health", timeout=5).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+    return False
+
+
+def _serve(timeout_s: float, process: subprocess.Popen | None, port: int) -> None:
+    """Wait until the server answers (spawning it first if need be), then point this process's
+    Prefect at it."""
+    from prefect.context import refresh_global_settings_context
+
+    for _ in range(3):
+        if process is None:
+            port = _free_port()
+            process = _guarded_command(port, _settings_env())
+        url = f"http://127.0.0.1:{port}/api"
+        if _healthy(url, process, timeout_s):
+            os.environ["PREFECT_API_URL"] = url
+            refresh_global_settings_context()  # every thread's settings, Prefect's workers too
+            _SERVER["url"] = url
+            return
+        if process.poll() != PORT_IN_USE:
+            break
+        process = None
+    stop_engine()  # the flow then starts Prefect's own server, and says why it cannot
+
+
+def _serve_quietly(timeout_s: float, process: subprocess.Popen | None, port: int) -> None:
+    try:
+        _serve(timeout_s, process, port)
+    except Exception:  # the flow then starts Prefect's own server and reports the error there
+        stop_engine()
 
 
 def start_engine() -> threading.Thread | None:
-    """Spawn Prefect's ephemeral API server now, on a thread that waits until it answers.
+    """Spawn Prefect's temporary API server now, on a thread that waits until it answers.
 
-    Only where a flow run would start one anyway (no PREFECT_API_URL, ephemeral mode on). The
-    caller joins the thread before running a flow; Prefect then finds the server running.
+    Only where a flow run would start one anyway (no PREFECT_API_URL, temporary server on). The
+    caller joins the thread before running a flow; the run then attaches to the server as to a
+    long-running one. Prefect's own temporary start is not used: it imports Prefect's whole
+    server application into this process first (3-5 s of CPU, holding the interpreter the run's
+    own imports need), and only then spawns the server, which imports it again. In a process
+    that has not imported Prefect yet (the CLI), the server is spawned before that import (2 s),
+    and stopped again if Prefect's settings then name a server or turn the temporary one off.
     """
-    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    early, port = None, 0
+    if "prefect" not in sys.modules:
+        port = _free_port()
+        early = _guarded_command(port, {})
+    atexit.register(stop_engine)
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_SERVER_EPHEMERAL_ENABLED,
+        PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+    )
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+        stop_engine()
         return None
+    timeout_s = float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
     thread = threading.Thread(
-        target=_start_quietly, args=(guarded_server(),), name="engine-start", daemon=True
+        target=_serve_quietly, args=(timeout_s, early, port), name="engine-start", daemon=True
     )
     thread.start()
     return thread
 
 
 def stop_engine(grace_s: float = 1.0) -> None:
-    """Stop the temporary server if this process started one (every exit path calls it):
-    SIGTERM, then SIGKILL after `grace_s` (an interrupted run has seconds, not Prefect's 5)."""
+    """Stop the temporary server (every exit path calls it): SIGTERM, then SIGKILL after
+    `grace_s` (an interrupted run has seconds, not Prefect's 5). Also one that Prefect started
+    itself where the early start failed."""
+    processes = [_SERVER.pop("process", None)]
+    url = _SERVER.pop("url", None)
+    if url and url == os.environ.get("PREFECT_API_URL"):
+        os.environ.pop("PREFECT_API_URL")
+        sys.modules["prefect.context"].refresh_global_settings_context()
     server_module = sys.modules.get("prefect.server.api.server")
-    if server_module is None:
-        return
-    for server in list(server_module.SubprocessASGIServer._instances.values()):
-        process = server.server_process
+    servers = list(server_module.SubprocessASGIServer._instances.values()) if server_module else []
+    processes += [server.server_process for server in servers]
+    for process in processes:
         try:
             if process is not None and process.poll() is None:
                 process.terminate()
@@ -129,9 +212,13 @@ def stop_engine(grace_s: float = 1.0) -> None:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=5)
+        except Exception:  # already gone
+            pass
+    for server in servers:
+        try:
             server.server_process = None
             server.stop()  # Prefect's own bookkeeping (the process is gone already)
-        except Exception:  # already gone
+        except Exception:
             pass
 
 

@@ -46,30 +46,62 @@ def test_no_early_engine_when_a_server_is_configured():
         assert warm.start_engine() is None
 
 
+def _python(script: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),  # a new one: its database is created (~25 s)
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",  # as the CLI sets it
+        "DO_NOT_TRACK": "1",
+    }
+    environment.pop("PREFECT_API_URL", None)
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**environment, **env},
+    )
+
+
 def test_the_flow_runs_on_the_server_started_early(tmp_path):
     script = """
-from prefect import flow
-from prefect.server.api.server import SubprocessASGIServer
+import os, sys
 from decoupling import engine as warm
 
-thread = warm.start_engine()
+thread = warm.start_engine()  # Prefect not imported yet: spawned before that import
 thread.join(timeout=120)
-server = SubprocessASGIServer()
-assert server.running, "the early start did not leave a running server"
-pid = server.server_process.pid
+url = os.environ["PREFECT_API_URL"]
+from prefect import flow
+from prefect.client.orchestration import get_client
 
 @flow
 def empty() -> int:
     return 1
 
 assert empty() == 1
-assert SubprocessASGIServer().server_process.pid == pid, "the flow started a second server"
-print("same server", pid)
+with get_client(sync_client=True) as client:
+    runs = client.read_flow_runs()
+assert [r.state_name for r in runs] == ["Completed"], runs
+assert "prefect.server.api.server" not in sys.modules, "Prefect started a server of its own"
+process = warm._SERVER["process"]
+warm.stop_engine()
+assert process.poll() is not None and "PREFECT_API_URL" not in os.environ
+print("same server", url)
 """
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
-    env.pop("PREFECT_API_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env
-    )
+    done = _python(script, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "same server" in done.stdout
+    assert "same server http://127.0.0.1:" in done.stdout
+
+
+def test_the_early_server_is_stopped_when_settings_turn_it_off(tmp_path):
+    script = """
+from decoupling import engine as warm
+
+assert warm.start_engine() is None
+print("stopped" if not warm._SERVER else "still held")
+"""
+    done = _python(script, tmp_path, PREFECT_SERVER_EPHEMERAL_ENABLED="false")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "stopped"
+    guards = subprocess.run(["pgrep", "-f", f"{tmp_path}.*engine_guard"], capture_output=True)
+    assert guards.returncode == 1  # no server left behind

@@ -4,6 +4,7 @@ Ordered with graphlib; a reference to a table nothing builds fails before any mo
 
 from __future__ import annotations
 
+import functools
 import graphlib
 from collections.abc import Iterable
 from pathlib import Path
@@ -23,12 +24,16 @@ class GraphError(ValueError):
 def references(sql: str, where: Path | str) -> set[str]:
     """`schema.name` of every warehouse table, view or table macro the SQL reads or writes."""
     try:
-        statements = sqlglot.parse(sql, read="duckdb")
+        return set(_references(sql))
     except sqlglot.errors.ParseError as exc:
         first = str(exc).splitlines()[0]
         raise GraphError(f"{where}: SQL could not be parsed: {first}") from None
+
+
+@functools.cache  # by the SQL's text: parsing every model takes about a second
+def _references(sql: str) -> frozenset[str]:
     found: set[str] = set()
-    for statement in statements:
+    for statement in sqlglot.parse(sql, read="duckdb"):
         if statement is None:
             continue
         for table in statement.find_all(exp.Table):
@@ -40,7 +45,7 @@ def references(sql: str, where: Path | str) -> set[str]:
                 name = table.this.this
             if name:
                 found.add(f"{table.db}.{name}".lower())
-    return found
+    return frozenset(found)
 
 
 def order(
