@@ -32,16 +32,18 @@ WITH obs AS (
     FROM meta.series_labels
     WHERE regexp_matches(series_id, '^OEWS_\d{6}_TOT_EMP$')
     GROUP BY 1
+), prefix_counts AS (
+    -- codes per prefix (3-6 characters) in a year: a code whose zero-stripped prefix two or
+    -- more codes share (itself and a finer one) is a group (one pass, not a self-join per code)
+    SELECT year, left(soc, n) AS prefix, count(*) AS codes
+    FROM wide, range(3, 7) AS lengths(n)
+    GROUP BY ALL
 ), leaves AS (
-    -- A code ending in zeros is a group: it has descendants when another code of the same year
-    -- starts with it once the zeros are cut (11-0000 -> '11-', 11-1010 -> '11-101').
     SELECT w.*, w.soc = '00-0000' AS is_total,
-           w.soc = '00-0000' OR EXISTS (
-               SELECT 1 FROM wide o
-               WHERE o.year = w.year AND o.soc <> w.soc AND rtrim(w.soc, '0') <> w.soc
-                 AND starts_with(o.soc, rtrim(w.soc, '0'))
-           ) AS is_group
+           w.soc = '00-0000'
+           OR (rtrim(w.soc, '0') <> w.soc AND coalesce(p.codes, 0) >= 2) AS is_group
     FROM wide w
+    LEFT JOIN prefix_counts p ON p.year = w.year AND p.prefix = rtrim(w.soc, '0')
 )
 SELECT l.year, l.soc, l.is_total, t.title,
        trim(regexp_replace(lower(coalesce(t.title, '')), '[^a-z0-9]+', ' ', 'g')) AS title_key,
