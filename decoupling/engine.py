@@ -128,19 +128,34 @@ def _healthy(url: str, process: subprocess.Popen, timeout_s: float) -> bool:
     return False
 
 
+def _attach(url: str | None) -> None:
+    """Point this process's Prefect settings (every thread's: Prefect's log and event workers
+    too) at `url`, or back to what the environment says. The environment itself is left as
+    it was, so no child process inherits a server that ends with this one."""
+    from prefect.context import refresh_global_settings_context
+
+    before = os.environ.get("PREFECT_API_URL")
+    if url:
+        os.environ["PREFECT_API_URL"] = url
+    try:
+        refresh_global_settings_context()
+    finally:
+        if url:
+            os.environ.pop("PREFECT_API_URL")
+            if before is not None:
+                os.environ["PREFECT_API_URL"] = before
+
+
 def _serve(timeout_s: float, process: subprocess.Popen | None, port: int) -> None:
     """Wait until the server answers (spawning it first if need be), then point this process's
     Prefect at it."""
-    from prefect.context import refresh_global_settings_context
-
     for _ in range(3):
         if process is None:
             port = _free_port()
             process = _guarded_command(port, _settings_env())
         url = f"http://127.0.0.1:{port}/api"
         if _healthy(url, process, timeout_s):
-            os.environ["PREFECT_API_URL"] = url
-            refresh_global_settings_context()  # every thread's settings, Prefect's workers too
+            _attach(url)
             _SERVER["url"] = url
             return
         if process.poll() != PORT_IN_USE:
@@ -167,8 +182,8 @@ def start_engine() -> threading.Thread | None:
     that has not imported Prefect yet (the CLI), the server is spawned before that import (2 s),
     and stopped again if Prefect's settings then name a server or turn the temporary one off.
     """
-    if os.environ.get("PREFECT_API_URL"):
-        return None
+    if os.environ.get("PREFECT_API_URL") or _SERVER.get("url"):
+        return None  # a server is configured, or ours serves an earlier run of this process
     early, port = None, 0
     if "prefect" not in sys.modules:
         port = _free_port()
@@ -181,7 +196,7 @@ def start_engine() -> threading.Thread | None:
     )
 
     if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
-        stop_engine()
+        _terminate(_SERVER.pop("process", None), 1.0)
         return None
     timeout_s = float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
     thread = threading.Thread(
@@ -196,30 +211,31 @@ def stop_engine(grace_s: float = 1.0) -> None:
     `grace_s` (an interrupted run has seconds, not Prefect's 5). Also one that Prefect started
     itself where the early start failed."""
     processes = [_SERVER.pop("process", None)]
-    url = _SERVER.pop("url", None)
-    if url and url == os.environ.get("PREFECT_API_URL"):
-        os.environ.pop("PREFECT_API_URL")
-        sys.modules["prefect.context"].refresh_global_settings_context()
+    if _SERVER.pop("url", None):
+        _attach(None)
     server_module = sys.modules.get("prefect.server.api.server")
     servers = list(server_module.SubprocessASGIServer._instances.values()) if server_module else []
-    processes += [server.server_process for server in servers]
-    for process in processes:
-        try:
-            if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=grace_s)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
-        except Exception:  # already gone
-            pass
+    for process in processes + [server.server_process for server in servers]:
+        _terminate(process, grace_s)
     for server in servers:
         try:
             server.server_process = None
             server.stop()  # Prefect's own bookkeeping (the process is gone already)
         except Exception:
             pass
+
+
+def _terminate(process: subprocess.Popen | None, grace_s: float) -> None:
+    try:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=grace_s)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+    except Exception:  # already gone
+        pass
 
 
 def report_likely(command: str, settings: Settings, force: bool = False) -> bool:

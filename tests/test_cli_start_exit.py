@@ -70,7 +70,9 @@ from decoupling import engine as warm
 
 thread = warm.start_engine()  # Prefect not imported yet: spawned before that import
 thread.join(timeout=120)
-url = os.environ["PREFECT_API_URL"]
+from prefect.settings import PREFECT_API_URL
+url = PREFECT_API_URL.value()
+assert url and "PREFECT_API_URL" not in os.environ  # children do not inherit it
 from prefect import flow
 from prefect.client.orchestration import get_client
 
@@ -81,11 +83,13 @@ def empty() -> int:
 assert empty() == 1
 with get_client(sync_client=True) as client:
     runs = client.read_flow_runs()
-assert [r.state_name for r in runs] == ["Completed"], runs
+assert [r.state_name for r in runs] == ["Completed"], runs  # the run is on our server
 assert "prefect.server.api.server" not in sys.modules, "Prefect started a server of its own"
+assert warm.start_engine() is None, "a second run of the process starts a second server"
+assert empty() == 1 and PREFECT_API_URL.value() == url
 process = warm._SERVER["process"]
 warm.stop_engine()
-assert process.poll() is not None and "PREFECT_API_URL" not in os.environ
+assert process.poll() is not None and PREFECT_API_URL.value() is None
 print("same server", url)
 """
     done = _python(script, tmp_path)
