@@ -26,8 +26,8 @@ def snap() -> Path:
     return SNAPSHOT
 
 
-def test_fit_on_the_referees_inputs_gives_the_referees_pass_through(snap):
-    inputs = core.c1_annual_inputs(snap)
+def _referee_inputs(inputs: pd.DataFrame) -> duckdb.DuckDBPyConnection:
+    """An in-memory warehouse whose marts.c1_pass_through_inputs holds the referee's inputs."""
     frame = pd.DataFrame(
         {
             "year": inputs.index.astype(int),
@@ -41,6 +41,12 @@ def test_fit_on_the_referees_inputs_gives_the_referees_pass_through(snap):
     con.execute("CREATE SCHEMA marts")
     con.register("frame", frame)
     con.execute("CREATE TABLE marts.c1_pass_through_inputs AS SELECT * FROM frame")
+    return con
+
+
+def test_fit_on_the_referees_inputs_gives_the_referees_pass_through(snap):
+    inputs = core.c1_annual_inputs(snap)
+    con = _referee_inputs(inputs)
     pass_through.build(con)
     ours = con.execute("SELECT * FROM marts.c1_pass_through").df()
     for smoothing, referee_name in (("annual", "annual"), ("ma3", "ma3")):
@@ -91,19 +97,7 @@ def test_rolling_windows_on_the_referees_inputs_give_the_referees_fits(snap):
     from decoupling.claims.c1_productivity_pay import pass_through_rolling
 
     inputs = core.c1_annual_inputs(snap)
-    frame = pd.DataFrame(
-        {
-            "year": inputs.index.astype(int),
-            "productivity_real": inputs.ndp / inputs.hours / inputs.ndp_price,
-            "typical_real": inputs.typical / inputs.consumer_price,
-            "mean_real": inputs.compensation / inputs.employee_hours / inputs.consumer_price,
-            "ndp_source": "referee",
-        }
-    )
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA marts")
-    con.register("frame", frame)
-    con.execute("CREATE TABLE marts.c1_pass_through_inputs AS SELECT * FROM frame")
+    con = _referee_inputs(inputs)
     pass_through_rolling.build(con)
     ours = con.execute("SELECT * FROM marts.c1_pass_through_rolling").df()
     assert set(ours["n_obs"]) == {pass_through_rolling.WINDOW_YEARS}

@@ -64,6 +64,23 @@ def growth_series(data: pd.DataFrame):
             yield pay, smoothing, window, smoothed
 
 
+FIT_TYPES = {"n_obs": np.int64, "hac_lags": np.int64}  # of fit_sample's integer columns
+
+
+def fit_sample(sample: pd.DataFrame, window: int) -> dict:
+    """One sample's fit: years, slope, 95% interval and HAC lags (at least window - 1, the
+    overlap of a moving average's changes)."""
+    lags = max(hac_lags(len(sample)), window - 1)
+    coefficient, low, high = fit(sample["pay"].to_numpy(), sample["prod"].to_numpy(), lags)
+    return {
+        "n_obs": len(sample),
+        "coefficient": coefficient,
+        "ci_low": low,
+        "ci_high": high,
+        "hac_lags": lags,
+    }
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
     data = con.execute(f"SELECT * FROM {READS[0]} ORDER BY year").df().set_index("year")
     rows = []
@@ -73,18 +90,12 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
             sample = smoothed[(smoothed.index > start) & (smoothed.index <= last)]
             if len(sample) < MIN_OBS:
                 continue
-            lags = max(hac_lags(len(sample)), window - 1)
-            coefficient, low, high = fit(sample["pay"].to_numpy(), sample["prod"].to_numpy(), lags)
             rows.append(
                 {
                     "pay": pay,
                     "smoothing": smoothing,
                     "era": f"{start}-{last}",
-                    "n_obs": len(sample),
-                    "coefficient": coefficient,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "hac_lags": lags,
+                    **fit_sample(sample, window),
                     "ndp_source": data["ndp_source"].iloc[0],
                 }
             )
@@ -93,12 +104,6 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _empty() -> pd.DataFrame:
-    types = {
-        "pay": str,
-        "smoothing": str,
-        "era": str,
-        "n_obs": np.int64,
-        "hac_lags": np.int64,
-        "ndp_source": str,
-    }
-    return empty_frame(COLUMNS, types)
+    return empty_frame(
+        COLUMNS, {"pay": str, "smoothing": str, "era": str, "ndp_source": str, **FIT_TYPES}
+    )

@@ -1,6 +1,6 @@
 """C1 "the link has weakened", window by window: the pass-through of productivity growth to pay
-growth in every 20-year window (Stansbury & Summers 2017 show it this way), with the same fit as
-the eras (pass_through.fit: OLS, Newey-West HAC, t-based 95% interval). The eras table stays the
+growth in every 20-year window (Stansbury & Summers 2017 show it this way), with the eras' fit
+(pass_through.fit_sample: OLS, Newey-West HAC, t-based 95% interval). The eras table stays the
 scorecard's; these windows show when the link moved.
 """
 
@@ -10,8 +10,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from decoupling.claims.c1_productivity_pay.pass_through import fit, growth_series
-from decoupling.stats import hac_lags
+from decoupling.claims.c1_productivity_pay.pass_through import (
+    FIT_TYPES,
+    fit_sample,
+    growth_series,
+)
 from decoupling.transform.python_models import empty_frame, parse_doc, write_table
 
 TABLE = "marts.c1_pass_through_rolling"
@@ -41,19 +44,13 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
             sample = smoothed[(years > last - WINDOW_YEARS) & (years <= last)]
             if len(sample) < WINDOW_YEARS:  # whole windows only
                 continue
-            lags = max(hac_lags(len(sample)), window - 1)
-            coefficient, low, high = fit(sample["pay"].to_numpy(), sample["prod"].to_numpy(), lags)
             rows.append(
                 {
                     "pay": pay,
                     "smoothing": smoothing,
                     "first_year": int(sample.index.min()),
                     "last_year": int(last),
-                    "n_obs": len(sample),
-                    "coefficient": coefficient,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "hac_lags": lags,
+                    **fit_sample(sample, window),
                 }
             )
     frame = pd.DataFrame(rows) if rows else _empty()
@@ -61,12 +58,5 @@ def build(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _empty() -> pd.DataFrame:
-    types = {
-        "pay": str,
-        "smoothing": str,
-        "first_year": np.int64,
-        "last_year": np.int64,
-        "n_obs": np.int64,
-        "hac_lags": np.int64,
-    }
-    return empty_frame(COLUMNS, types)
+    types = {"pay": str, "smoothing": str, "first_year": np.int64, "last_year": np.int64}
+    return empty_frame(COLUMNS, {**types, **FIT_TYPES})
