@@ -13,7 +13,14 @@ from decoupling.catalog import Series
 from decoupling.logs import step, stopwatch
 from decoupling.settings import ConfigError, Settings, redact
 from decoupling.sources import fetch_live, oews_metro, shared_file, snapshot
-from decoupling.sources.base import Download, SourceError, SourceGap, SourceUnreachable, parse
+from decoupling.sources.base import (
+    Download,
+    SourceError,
+    SourceGap,
+    SourceUnreachable,
+    parse,
+    reading_once,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,15 +230,16 @@ def parse_all(
     from a live source it is the source's failure (SourceError, exit 1).
     """
     parsed = []
-    for download in downloads:
-        if (download.key, download.sha256) in known:
-            continue
-        try:
-            parsed.append((download, parse(download)))
-        except SourceError as exc:
-            if from_snapshot:
-                raise ConfigError(f"bad snapshot file: {exc}") from None
-            raise
+    with reading_once():  # a file several downloads carry is read once
+        for download in downloads:
+            if (download.key, download.sha256) in known:
+                continue
+            try:
+                parsed.append((download, parse(download)))
+            except SourceError as exc:
+                if from_snapshot:
+                    raise ConfigError(f"bad snapshot file: {exc}") from None
+                raise
     return parsed
 
 
