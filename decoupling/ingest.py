@@ -75,6 +75,8 @@ def _fetch_entries(
 ) -> None:
     # A file several entries share (a BEA Section workbook, FRED-MD) is fetched once a run.
     shared: dict[str, SourceError | None] = {}
+    # So is a live BLS file (the total-economy workbook: five series), each entry's own download.
+    bls_file_downloads: dict[str, Download] = {}
     bls_api = _BlsQueries(entries, settings)
     for index, entry in enumerate(entries, start=1):
         try:
@@ -83,6 +85,8 @@ def _fetch_entries(
                 result.reused[entry.id] = (key, sha)
             elif bls_api.covers(entry):
                 result.downloads.extend(bls_api.fetch(entry))
+            elif entry.source == "bls_file" and not settings.snapshots:
+                result.downloads.extend(_bls_file_once(entry, settings, bls_file_downloads))
             else:
                 result.downloads.extend(_fetch_once(entry, settings, shared))
         except SourceUnreachable:
@@ -145,6 +149,18 @@ def _fetch_once(
         shared[key] = exc
         raise
     shared[key] = None
+    return downloads
+
+
+def _bls_file_once(entry: Series, settings: Settings, held: dict[str, Download]) -> list[Download]:
+    """The entry's download of its live BLS file: fetched by the first entry that names the file
+    (`held`, by live_id), then the same bytes under each further entry's id."""
+    from decoupling.sources import bls_files  # the HTTP stack only when something is fetched
+
+    if entry.live_id in held and entry.has_live_source:
+        return [bls_files.for_entry(held[entry.live_id], entry)]
+    downloads = fetch_entry(entry, settings)
+    held[entry.live_id] = downloads[0]
     return downloads
 
 

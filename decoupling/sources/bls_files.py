@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,12 @@ def fetch(entry: Series, settings: Settings, http: HttpClient | None = None) -> 
             extension="xlsx",
         )
     ]
+
+
+def for_entry(download: Download, entry: Series) -> Download:
+    """The download of a file another entry fetched this run, as this entry's own (recorded
+    under its series key in meta.downloads), without downloading the file again."""
+    return replace(download, series_id=entry.id, license=entry.license)
 
 
 # ---------------------------------------------------------------------------------------------
