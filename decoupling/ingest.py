@@ -59,7 +59,8 @@ def fetch_all(
     """
     result = Fetched()
     seconds = stopwatch()
-    _fetch_entries(entries, settings, known_fred, result)
+    with reading_once():  # a snapshot file several entries read whole is read once
+        _fetch_entries(entries, settings, known_fred, result)
     result.seconds = seconds()
     if settings.snapshots and entries and not result.downloads:
         folders = ", ".join(str(f) for f in settings.snapshots)
