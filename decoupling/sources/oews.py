@@ -261,7 +261,7 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
         raise SourceError(
             SOURCE, catalog_id, f"{where}: sheet {name!r} has no column {', '.join(missing)}"
         )
-    group_col = columns.get(next((c for c in GROUP_COLUMNS if c in columns), ""))
+    group_col = next((columns[c] for c in GROUP_COLUMNS if c in columns), None)
     measures = [m for m in MEASURES if m in columns]
     # Column by column, not cell by cell: a workbook is ~1,400 rows x 7 measures.
     grid = pd.DataFrame(rows[header_at + 1 :], columns=range(len(header)), dtype=object)
@@ -283,8 +283,9 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
     raw_codes = _each(cells(columns["OCC_CODE"]), lambda c: str(c or "").strip())
     soc = np.array([bool(SOC.match(code)) for code in raw_codes], dtype=bool)
     raw = [cells(columns[m]) for m in measures]
-    # A row that is not an occupation must be blank (or a footnote with no values).
     converted = [_numbers(column) for column in raw]
+    # The first bad row stops the parse: a bad cell of an occupation, or a row that is not one
+    # yet holds values (a blank or footnote row holds none).
     bad_rows = soc & np.any([bad for _, _, bad in converted], axis=0)
     for column in raw:
         bad_rows[~soc] |= _each(column[~soc], lambda c: str(c or "").strip() != "").astype(bool)
@@ -338,7 +339,7 @@ def _observations(
     ids = np.repeat(stems, len(measures)) + np.tile(np.array(measures, dtype=object), len(codes))
     words = np.array([f": {MEASURES[m]}" for m in measures], dtype=object)
     socs = np.array([f" (SOC {code})" for code in codes], dtype=object)
-    labels = (np.repeat(titles + socs, len(measures)) + np.tile(words, len(codes))).astype(object)
+    labels = np.repeat(titles + socs, len(measures)) + np.tile(words, len(codes))
     # Each top-coded observation is repeated; the repeat becomes its flag.
     rows = np.repeat(np.arange(len(ids)), 1 + topcoded.ravel())
     flag = np.zeros(len(rows), dtype=bool)
