@@ -13,7 +13,14 @@ from decoupling.catalog import Series
 from decoupling.logs import step, stopwatch
 from decoupling.settings import ConfigError, Settings, redact
 from decoupling.sources import fetch_live, oews_metro, shared_file, snapshot
-from decoupling.sources.base import Download, SourceError, SourceGap, SourceUnreachable, parse
+from decoupling.sources.base import (
+    Download,
+    SourceError,
+    SourceGap,
+    SourceUnreachable,
+    parse,
+    reading_once,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +59,8 @@ def fetch_all(
     """
     result = Fetched()
     seconds = stopwatch()
-    _fetch_entries(entries, settings, known_fred, result)
+    with reading_once():  # a snapshot file several entries read whole is read once
+        _fetch_entries(entries, settings, known_fred, result)
     result.seconds = seconds()
     if settings.snapshots and entries and not result.downloads:
         folders = ", ".join(str(f) for f in settings.snapshots)
@@ -68,6 +76,8 @@ def _fetch_entries(
 ) -> None:
     # A file several entries share (a BEA Section workbook, FRED-MD) is fetched once a run.
     shared: dict[str, SourceError | None] = {}
+    # So is a live BLS file (the total-economy workbook: five series), each entry's own download.
+    bls_file_downloads: dict[str, Download] = {}
     bls_api = _BlsQueries(entries, settings)
     for index, entry in enumerate(entries, start=1):
         try:
@@ -76,6 +86,8 @@ def _fetch_entries(
                 result.reused[entry.id] = (key, sha)
             elif bls_api.covers(entry):
                 result.downloads.extend(bls_api.fetch(entry))
+            elif entry.source == "bls_file" and not settings.snapshots:
+                result.downloads.extend(_bls_file_once(entry, settings, bls_file_downloads))
             else:
                 result.downloads.extend(_fetch_once(entry, settings, shared))
         except SourceUnreachable:
@@ -138,6 +150,18 @@ def _fetch_once(
         shared[key] = exc
         raise
     shared[key] = None
+    return downloads
+
+
+def _bls_file_once(entry: Series, settings: Settings, held: dict[str, Download]) -> list[Download]:
+    """The entry's download of its live BLS file: fetched by the first entry that names the file
+    (`held`, by live_id), then the same bytes under each further entry's id."""
+    from decoupling.sources import bls_files  # the HTTP stack only when something is fetched
+
+    if entry.live_id in held and entry.has_live_source:
+        return [bls_files.for_entry(held[entry.live_id], entry)]
+    downloads = fetch_entry(entry, settings)
+    held[entry.live_id] = downloads[0]
     return downloads
 
 
@@ -223,15 +247,16 @@ def parse_all(
     from a live source it is the source's failure (SourceError, exit 1).
     """
     parsed = []
-    for download in downloads:
-        if (download.key, download.sha256) in known:
-            continue
-        try:
-            parsed.append((download, parse(download)))
-        except SourceError as exc:
-            if from_snapshot:
-                raise ConfigError(f"bad snapshot file: {exc}") from None
-            raise
+    with reading_once():  # a file several downloads carry is read once
+        for download in downloads:
+            if (download.key, download.sha256) in known:
+                continue
+            try:
+                parsed.append((download, parse(download)))
+            except SourceError as exc:
+                if from_snapshot:
+                    raise ConfigError(f"bad snapshot file: {exc}") from None
+                raise
     return parsed
 
 

@@ -315,6 +315,22 @@ def test_fetch_te_hours_sends_user_agent_to_the_base_url(httpserver):
     assert request.path == path and request.headers["User-Agent"] == UA
 
 
+def test_a_live_refresh_downloads_the_te_workbook_once_for_its_five_series(httpserver):
+    from decoupling import ingest
+
+    body = te_workbook(SMALL_TE)
+    path = "/productivity/tables/total-economy-hours-employment.xlsx"
+    httpserver.expect_request(path).respond_with_data(body)
+    entries = [CATALOG[sid] for sid in (HOURS, EMPLOYMENT, *COMPONENTS)]
+    fetched = ingest.fetch_all(entries, settings_for(httpserver.url_for("/").rstrip("/")))
+    assert len(httpserver.log) == 1
+    # Each series still has its own download (its series key in meta.downloads).
+    assert [d.series_id for d in fetched.downloads] == [e.id for e in entries]
+    assert {(d.body, d.url, d.accessed_at, d.fmt) for d in fetched.downloads} == {
+        (body, httpserver.url_for(path), fetched.downloads[0].accessed_at, "te_hours_xlsx")
+    }
+
+
 def test_fetch_cpi_u_rs(httpserver):
     body = cpi_workbook(HAND_MADE)
     path = "/cpi/research-series/r-cpi-u-rs-allitems.xlsx"

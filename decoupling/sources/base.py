@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 import pandas as pd
@@ -147,6 +150,34 @@ def parse(download: Download) -> pd.DataFrame:
             download.source, download.series_id, f"{download.name} holds no observations"
         )
     return frame
+
+
+T = TypeVar("T")
+# What `read_once` has read while a `reading_once` block runs: (what, body) -> the result.
+_READS: ContextVar[dict[tuple[str, bytes], object] | None] = ContextVar("_READS", default=None)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within the block, `read_once` reads each file's body once, however many downloads
+    carry it (the BLS total-economy workbook holds five catalog series)."""
+    token = _READS.set({})
+    try:
+        yield
+    finally:
+        _READS.reset(token)
+
+
+def read_once(what: str, body: bytes, read: Callable[[], T]) -> T:
+    """`read()`, or inside `reading_once` what it gave for the same body before. Only a
+    successful read is kept; the result is shared, so callers must not change it."""
+    reads = _READS.get()
+    if reads is None:
+        return read()
+    key = (what, body)  # the bytes compare equal only when the files are the same
+    if key not in reads:
+        reads[key] = read()
+    return reads[key]  # type: ignore[return-value]
 
 
 def _load_parsers() -> None:

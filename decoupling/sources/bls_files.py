@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ import pandas as pd
 
 from decoupling.catalog import Series
 from decoupling.settings import Settings
-from decoupling.sources.base import Download, SourceError, body_parser
+from decoupling.sources.base import Download, SourceError, body_parser, read_once
 from decoupling.sources.http import HttpClient, HttpStatusError, client, rebase
 
 SOURCE = "bls_file"
@@ -129,22 +130,34 @@ def fetch(entry: Series, settings: Settings, http: HttpClient | None = None) -> 
     ]
 
 
+def for_entry(download: Download, entry: Series) -> Download:
+    """The download of a file another entry fetched this run, as this entry's own (recorded
+    under its series key in meta.downloads), without downloading the file again."""
+    return replace(download, series_id=entry.id, license=entry.license)
+
+
 # ---------------------------------------------------------------------------------------------
 # Parsing
 
 
-def _sheets(body: bytes) -> dict[str, list[tuple[Any, ...]]]:
-    """Every sheet's rows of plain values, read with calamine (the project's one Excel reader)."""
+def _sheets(body: bytes, first_of: tuple[str, ...] = ()) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's rows of plain values, read with calamine (the project's one Excel reader).
+    With `first_of`, only the first of those sheets the workbook has is read; the others map
+    to no rows (their names are still there, for errors listing them)."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(body))
     try:
+        names = list(book.sheet_names)
+        wanted = next(([n] for n in first_of if n in names), []) if first_of else names
         return {
             name: [
                 tuple(_plain(cell) for cell in row)
                 for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
             ]
-            for name in book.sheet_names
+            if name in wanted
+            else []
+            for name in names
         }
     finally:
         book.close()
@@ -218,10 +231,14 @@ def _te_machine_readable(rows: list[tuple[Any, ...]], series_id: str) -> dict[st
         )
     at = {name: header.index(name) for name in needed}
     found: dict[str, dict] = {sid: {} for sid in TE_SERIES}
+    # Some 9,000 rows name a few dozen series: each name is matched once.
+    matched: dict[tuple[Any, ...], str | None] = {}
     for number, row in enumerate(rows[1:], start=2):
         where = f"MachineReadable row {number}"
-        names = [row[at[c]] for c in ("sector", "basis", "component", "measure", "units")]
-        sid = _te_series(names, where)
+        names = tuple(row[at[c]] for c in ("sector", "basis", "component", "measure", "units"))
+        if names not in matched:
+            matched[names] = _te_series(list(names), where)
+        sid = matched[names]
         if sid is None:
             continue
         quarter = row[at["qtr"]]
@@ -280,20 +297,7 @@ def te_release(body: bytes) -> str | None:
 def parse_te_hours(body: bytes, series_id: str) -> pd.DataFrame:
     """Every total-economy series of the file (TE_SERIES), whichever entry asked: the two totals
     and the asking entry's own series must be there, other components may be absent."""
-    sheets = _sheets(body)
-    try:
-        if "MachineReadable" in sheets:
-            found = _te_machine_readable(sheets["MachineReadable"], series_id)
-        elif "Quarterly" in sheets:
-            found = _te_quarterly(sheets["Quarterly"], series_id)
-        else:
-            raise SourceError(
-                SOURCE,
-                series_id,
-                f"no sheet MachineReadable or Quarterly (sheets: {', '.join(sheets)})",
-            )
-    except ValueError as exc:
-        raise SourceError(SOURCE, series_id, str(exc)) from None
+    found = read_once("te_hours", body, lambda: _te_found(body, series_id))
     held = {sid for sid, points in found.items() if any(v is not None for v in points.values())}
     required = [*TE_REQUIRED, *([series_id] if series_id in TE_SERIES else [])]
     empty = [sid for sid in dict.fromkeys(required) if sid not in held]
@@ -308,6 +312,25 @@ def parse_te_hours(body: bytes, series_id: str) -> pd.DataFrame:
     )
 
 
+def _te_found(body: bytes, series_id: str) -> dict[str, dict]:
+    """Every TE_SERIES' points in the workbook (errors name the series that asked)."""
+    sheets = _sheets(body, first_of=("MachineReadable", "Quarterly"))
+    try:
+        if "MachineReadable" in sheets:
+            found = _te_machine_readable(sheets["MachineReadable"], series_id)
+        elif "Quarterly" in sheets:
+            found = _te_quarterly(sheets["Quarterly"], series_id)
+        else:
+            raise SourceError(
+                SOURCE,
+                series_id,
+                f"no sheet MachineReadable or Quarterly (sheets: {', '.join(sheets)})",
+            )
+    except ValueError as exc:
+        raise SourceError(SOURCE, series_id, str(exc)) from None
+    return found
+
+
 def snapshot_download(folder: Path, path: Path, entry: Series, stamp: datetime) -> Download:
     """The total-economy workbook in a snapshot folder, read in place; its release is the one the
     workbook states, so every series read from it carries the same vintage."""
@@ -316,7 +339,8 @@ def snapshot_download(folder: Path, path: Path, entry: Series, stamp: datetime) 
 
     body = read_file(path, entry.id)
     try:
-        release = te_release(body)
+        # Three entries read the workbook whole from a snapshot: its release is read once.
+        release = read_once("te_release", body, lambda: te_release(body))
     except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
         problem = " ".join(str(exc).split())
         raise SourceError(

@@ -30,6 +30,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from decoupling.catalog import Series
@@ -146,28 +147,27 @@ class _Book:
     def error(self, problem: str) -> SourceError:
         return SourceError(SOURCE, self.catalog_id, f"{self.where}: {problem}")
 
-    def rows(self, name: str, limit: int | None = None) -> Iterator[tuple[Any, ...]]:
-        sheet = self._book.get_sheet_by_name(name)
-        # calamine gives '' for an empty cell; None is what the parser expects for one.
-        for row in sheet.to_python(skip_empty_area=False, nrows=limit):
-            yield tuple(None if cell == "" else cell for cell in row)
+    def rows(self, name: str, limit: int | None = None) -> list[list[Any]]:
+        """The sheet's rows as calamine gives them: '' for an empty cell (the readers treat it as
+        they treat None, so it is not replaced cell by cell)."""
+        return self._book.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=limit)
 
     def close(self) -> None:
         self._book.close()
 
 
-def data_sheet(book: _Book) -> tuple[str, list[tuple[Any, ...]], int] | None:
+def data_sheet(book: _Book) -> tuple[str, list[list[Any]], int] | None:
     """(name, rows, header row) of the first sheet with an OCC_CODE header in its first rows.
     Each sheet is read once: calamine parses the whole sheet on every request, even for ten."""
     for name in book.names:
-        rows = list(book.rows(name))
+        rows = book.rows(name)
         header_at = _header_index(rows[:10])
         if header_at is not None:
             return name, rows, header_at
     return None
 
 
-def _header_index(rows: list[tuple[Any, ...]]) -> int | None:
+def _header_index(rows: list[list[Any]]) -> int | None:
     for index, row in enumerate(rows):
         if any(str(cell).strip().upper() == "OCC_CODE" for cell in row if cell is not None):
             return index
@@ -206,6 +206,34 @@ def _number(cell: Any) -> tuple[float | None, bool]:
     return float(text.replace(",", "")), False
 
 
+def _numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_number` of each cell: (values, NaN = missing; top-coded flags; flags of bad cells).
+    Numeric cells, nearly all of them, convert in one step; the rest go through `_number`."""
+    values = np.full(len(cells), np.nan)
+    topcoded = np.zeros(len(cells), dtype=bool)
+    bad = np.zeros(len(cells), dtype=bool)
+    plain = _each(cells, _is_plain_number).astype(bool)
+    values[plain] = cells[plain].astype("float64")
+    for at in np.flatnonzero(~plain):
+        try:
+            value, topcoded[at] = _number(cells[at])
+        except ValueError:
+            bad[at] = True
+            continue
+        if value is not None:
+            values[at] = value
+    return values, topcoded, bad
+
+
+def _is_plain_number(cell: Any) -> bool:
+    return type(cell) in (float, int)  # not bool: a TRUE/FALSE cell is not a value
+
+
+def _each(cells: np.ndarray, func: Callable[[Any], Any]) -> np.ndarray:
+    """func of each cell (an object array)."""
+    return np.frompyfunc(func, 1, 1)(cells)
+
+
 def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd.DataFrame:
     where = f"{workbook_name(year, extension)} (part M{year})" if year else f"OEWS {extension}"
     book = _Book(body, extension, where, catalog_id)
@@ -235,69 +263,98 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
         )
     group_col = next((columns[c] for c in GROUP_COLUMNS if c in columns), None)
     measures = [m for m in MEASURES if m in columns]
+    # Column by column, not cell by cell: a workbook is ~1,400 rows x 7 measures.
+    grid = pd.DataFrame(rows[header_at + 1 :], columns=range(len(header)), dtype=object)
+
+    def cells(index: int | None) -> np.ndarray:
+        return grid[index].to_numpy() if index is not None else np.full(len(grid), None)
+
     # National cross-industry rows only, where the file says (2024 on carries the columns).
-    filters = [
-        (columns.get("I_GROUP"), {"cross-industry"}),
-        (columns.get("NAICS"), {"000000", "0", "0.0"}),
-        (columns.get("AREA_TYPE"), {"1", "1.0"}),
-    ]
-
-    def cell(row: tuple[Any, ...], index: int | None) -> Any:
-        return row[index] if index is not None and index < len(row) else None
-
-    best: dict[str, tuple[int, str, list[tuple[float | None, bool]]]] = {}
-    for row in rows[header_at + 1 :]:
-        if any(
-            col is not None and str(cell(row, col)).strip().lower() not in keep
-            for col, keep in filters
-        ):
-            continue
-        raw_code = str(cell(row, columns["OCC_CODE"]) or "").strip()
-        raw_values = [cell(row, columns[m]) for m in measures]
-        if not SOC.match(raw_code):
-            if all(str(v or "").strip() == "" for v in raw_values):
-                continue  # a blank or footnote row
+    keep = np.ones(len(grid), dtype=bool)
+    for column, allowed in (
+        ("I_GROUP", {"cross-industry"}),
+        ("NAICS", {"000000", "0", "0.0"}),
+        ("AREA_TYPE", {"1", "1.0"}),
+    ):
+        if column in columns:
+            words = _each(cells(columns[column]), lambda c: str(c).strip().lower())
+            keep &= np.isin(words, list(allowed))
+    grid = grid[keep]
+    raw_codes = _each(cells(columns["OCC_CODE"]), lambda c: str(c or "").strip())
+    soc = np.array([bool(SOC.match(code)) for code in raw_codes], dtype=bool)
+    raw = [cells(columns[m]) for m in measures]
+    converted = [_numbers(column) for column in raw]
+    # The first bad row stops the parse: a bad cell of an occupation, or a row that is not one
+    # yet holds values (a blank or footnote row holds none).
+    bad_rows = soc & np.any([bad for _, _, bad in converted], axis=0)
+    for column in raw:
+        bad_rows[~soc] |= _each(column[~soc], lambda c: str(c or "").strip() != "").astype(bool)
+    if bad_rows.any():
+        at = np.flatnonzero(bad_rows)[0]
+        if not soc[at]:
             raise SourceError(
-                SOURCE, catalog_id, f"{where}: column OCC_CODE has a bad code {raw_code!r}"
+                SOURCE, catalog_id, f"{where}: column OCC_CODE has a bad code {raw_codes[at]!r}"
             )
-        values = []
-        for measure, raw in zip(measures, raw_values, strict=True):
-            try:
-                values.append(_number(raw))
-            except ValueError:
-                raise SourceError(
-                    SOURCE,
-                    catalog_id,
-                    f"{where}: column {measure}, SOC {raw_code}: {raw!r} is neither a number "
-                    "nor a published marker (*, **, #)",
-                ) from None
-        group = str(cell(row, group_col) or "").strip().lower()
+        column = next(i for i, (_, _, bad) in enumerate(converted) if bad[at])
+        raise SourceError(
+            SOURCE,
+            catalog_id,
+            f"{where}: column {measures[column]}, SOC {raw_codes[at]}: {raw[column][at]!r} is "
+            "neither a number nor a published marker (*, **, #)",
+        )
+    groups = _each(cells(group_col)[soc], lambda c: str(c or "").strip().lower())
+    codes = [c if "-" in c else f"{c[:2]}-{c[2:]}" for c in raw_codes[soc]]
+    # A code listed twice keeps its most detailed row, in the place the code first appeared.
+    best: dict[str, tuple[int, int]] = {}
+    for at, (code, group) in enumerate(zip(codes, groups, strict=True)):
         rank = GROUP_RANK.get(group, 1)
-        code = raw_code if "-" in raw_code else f"{raw_code[:2]}-{raw_code[2:]}"
-        title = " ".join(str(cell(row, columns["OCC_TITLE"]) or "").split())
         if code not in best or rank < best[code][0]:
-            best[code] = (rank, title, values)
-
+            best[code] = (rank, at)
     if not best:
         raise SourceError(SOURCE, catalog_id, f"{where}: no occupation rows")
-    ids: list[str] = []
-    vals: list[float | None] = []
-    labels: list[str] = []
-    for code, (_rank, title, values) in best.items():
-        for measure, (value, topcoded) in zip(measures, values, strict=True):
-            label = f"{title} (SOC {code}): {MEASURES[measure]}"
-            ids.append(series_id(code, measure))
-            vals.append(value)
-            labels.append(label)
-            if topcoded:
-                ids.append(series_id(code, measure) + "_TOPCODED")
-                vals.append(1.0)
-                labels.append(f"{label}: 1 = top-coded (at or above the published cap; withheld)")
+    chosen = np.flatnonzero(soc)[[at for _, at in best.values()]]
+    titles = _each(cells(columns["OCC_TITLE"])[chosen], lambda c: " ".join(str(c or "").split()))
+    return _observations(
+        year,
+        list(best),
+        titles,
+        measures,
+        np.column_stack([values[chosen] for values, _, _ in converted]),
+        np.column_stack([topcoded[chosen] for _, topcoded, _ in converted]),
+    )
+
+
+def _observations(
+    year: int,
+    codes: list[str],
+    titles: np.ndarray,
+    measures: list[str],
+    values: np.ndarray,
+    topcoded: np.ndarray,
+) -> pd.DataFrame:
+    """The frame of one workbook: per occupation, each measure in order, each top-coded value
+    followed by its flag observation."""
+    # series_id(code, "") is the id up to the measure: 'OEWS_395011_'.
+    stems = np.array([series_id(code, "") for code in codes], dtype=object)
+    ids = np.repeat(stems, len(measures)) + np.tile(np.array(measures, dtype=object), len(codes))
+    words = np.array([f": {MEASURES[m]}" for m in measures], dtype=object)
+    socs = np.array([f" (SOC {code})" for code in codes], dtype=object)
+    labels = np.repeat(titles + socs, len(measures)) + np.tile(words, len(codes))
+    # Each top-coded observation is repeated; the repeat becomes its flag.
+    rows = np.repeat(np.arange(len(ids)), 1 + topcoded.ravel())
+    flag = np.zeros(len(rows), dtype=bool)
+    flag[1:] = rows[1:] == rows[:-1]
+    ids, labels, observed = ids[rows], labels[rows], values.ravel()[rows]
+    ids[flag] += "_TOPCODED"
+    labels[flag] += ": 1 = top-coded (at or above the published cap; withheld)"
+    observed[flag] = 1.0
     return pd.DataFrame(
         {
             "series_id": pd.Series(ids, dtype="string"),
-            "date": pd.Series([pd.Timestamp(year, 1, 1)] * len(ids), dtype="datetime64[ns]"),
-            "value": pd.Series(vals, dtype="float64"),
+            "date": pd.Series(
+                pd.Timestamp(year, 1, 1), index=range(len(ids)), dtype="datetime64[ns]"
+            ),
+            "value": pd.Series(observed, dtype="float64"),
             "label": pd.Series(labels, dtype="string"),
         }
     )
