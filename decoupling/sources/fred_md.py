@@ -194,7 +194,7 @@ def _grid(body: bytes, name: str) -> np.ndarray:
         grid = pd.read_csv(
             io.StringIO(text),
             header=None,
-            dtype=str,
+            dtype=object,  # plain str cells: pandas 3's str dtype builds Arrow strings, ~2x slower
             keep_default_na=False,
             skip_blank_lines=False,
         )
@@ -208,7 +208,12 @@ def _grid(body: bytes, name: str) -> np.ndarray:
             line=int(found.group(1)) if found else None,
         ) from None
     # A plain object array: row access on a frame of 127 string columns costs ~5 ms a row.
-    return grid.fillna("").apply(lambda col: col.str.strip()).to_numpy(dtype=object)
+    # NaN is a field a short row lacks: empty, as in the old column-wise fillna + str.strip.
+    return _stripped(grid.to_numpy(dtype=object))
+
+
+# Every cell stripped in one pass over the array (a column-wise str.strip costs ~0.1 s a file).
+_stripped = np.frompyfunc(lambda cell: cell.strip() if isinstance(cell, str) else "", 1, 1)
 
 
 def _code(value: str, pattern: re.Pattern[str]) -> int | None:
