@@ -399,22 +399,23 @@ def _dispatch(args) -> int:
             seconds = stopwatch()
             engine.join()
             log.info("engine started in %.1f s", seconds())
-        if command == "refresh":
-            result = _refresh_or_bundle(args, options, settings)
-        elif command == "ingest":
-            result = parts.ingest(
-                snapshots=options.snapshots,
-                series=options.series,
-                warehouse_path=options.warehouse,
-                wait=options.wait,
-                quiet=options.quiet,
-            )
-        elif command == "transform":
-            result = parts.transform(
-                warehouse_path=options.warehouse, wait=options.wait, quiet=options.quiet
-            )
-        else:
-            result = parts.report(warehouse_path=options.warehouse, quiet=options.quiet)
+        with warm.attached():
+            if command == "refresh":
+                result = _refresh_or_bundle(args, options, settings)
+            elif command == "ingest":
+                result = parts.ingest(
+                    snapshots=options.snapshots,
+                    series=options.series,
+                    warehouse_path=options.warehouse,
+                    wait=options.wait,
+                    quiet=options.quiet,
+                )
+            elif command == "transform":
+                result = parts.transform(
+                    warehouse_path=options.warehouse, wait=options.wait, quiet=options.quiet
+                )
+            else:
+                result = parts.report(warehouse_path=options.warehouse, quiet=options.quiet)
         _finish(args, result, settings)
         return 0
     if command == "bundle":
@@ -443,9 +444,10 @@ def _dispatch(args) -> int:
 
         if engine is not None:
             engine.join()
-        result = vintages_flow(
-            dates=dates, warehouse_path=args.warehouse, wait=args.wait, quiet=args.quiet
-        )
+        with warm.attached():
+            result = vintages_flow(
+                dates=dates, warehouse_path=args.warehouse, wait=args.wait, quiet=args.quiet
+            )
         _finish(args, result, settings)
         return 0
     if command == "query":

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from decoupling.settings import Settings
@@ -144,6 +145,21 @@ def _attach(url: str | None) -> None:
             os.environ.pop("PREFECT_API_URL")
             if before is not None:
                 os.environ["PREFECT_API_URL"] = before
+
+
+@contextlib.contextmanager
+def attached() -> Iterator[None]:
+    """Run the block on the server start_engine started, also where the caller's thread holds
+    settings of its own (Prefect's temporary_settings, which the process-wide settings that
+    _attach sets do not reach)."""
+    url = _SERVER.get("url")
+    if not url:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
 
 
 def _serve(timeout_s: float, process: subprocess.Popen | None, port: int) -> None:

@@ -95,6 +95,20 @@ def patient_engine():
         yield
 
 
+@pytest.fixture
+def quiet_prefect():
+    """Prefect's console logs at CRITICAL, as cli.main asks with PREFECT_LOGGING_LEVEL. The
+    variable acts only where Prefect sets up its logging after it is set, so in a test process
+    it depends on which test imported Prefect first."""
+    import prefect.main  # noqa: F401 (sets up Prefect's logging now, not over this level later)
+
+    logger = logging.getLogger("prefect")
+    before = logger.level
+    logger.setLevel(logging.CRITICAL)
+    yield
+    logger.setLevel(before)
+
+
 @pytest.fixture(scope="session")
 def refreshed(data_dir, tmp_path_factory):
     """A warehouse and report built once from the real snapshot, or from the bundle without it

@@ -201,7 +201,7 @@ def _environment(mp: pytest.MonkeyPatch, root: Path) -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.usefixtures("patient_engine")
+@pytest.mark.usefixtures("patient_engine", "quiet_prefect")
 @pytest.mark.parametrize("case", list(DAMAGE))
 def test_a_bad_fred_md_file_stops_the_refresh(built, tmp_path, monkeypatch, capsys, case):
     shutil.copytree(built, tmp_path, dirs_exist_ok=True, symlinks=True)
