@@ -26,7 +26,7 @@ import pandas as pd
 from decoupling import history, warehouse
 from decoupling.bundle import banner as bundle_banner
 from decoupling.logs import step, stopwatch
-from decoupling.report import style
+from decoupling.report import style, svg_text
 from decoupling.report.sections import Chart, Section, builders, records
 from decoupling.settings import TEMPLATES_DIR, Settings
 
@@ -428,6 +428,7 @@ def render_pdf(context: dict, base_url: Path):
     """The WeasyPrint document (pages and their boxes; `.write_pdf()` gives the bytes)."""
     import weasyprint
 
+    svg_text.install()
     html = render_html(context, for_pdf=True)
     return weasyprint.HTML(string=html, base_url=str(base_url)).render()
 
