@@ -408,7 +408,7 @@ def _environment() -> jinja2.Environment:
 def _chart_as_image(chart: Chart) -> Chart:
     """The chart with its SVG as a data-URI image: WeasyPrint draws it as vectors, and it does not
     run the HTML style cascade over every SVG element (which only logs noise)."""
-    encoded = base64.b64encode(style.strip_hover(chart.svg).encode()).decode()
+    encoded = base64.b64encode(style.for_print(chart.svg).encode()).decode()
     alt = jinja2.utils.markupsafe.escape(chart.alt or chart.title)
     img = f'<img class="chart-svg" src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
     return dataclasses.replace(chart, svg=img)

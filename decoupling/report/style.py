@@ -337,6 +337,34 @@ def strip_hover(svg: str) -> str:
     return HOVER_GROUP.sub("", svg)
 
 
+METADATA = re.compile(r"<metadata>.*?</metadata>\n?", re.S)
+GROUP_TAG = re.compile(r"<g\b[^>]*(?<!/)>\n?|</g>\n?")  # a self-closing <g/> stays as it is
+BARE_GROUP = re.compile(r'<g(?: id="[^"]*")?>\n?')
+
+
+def for_print(svg: str) -> str:
+    """The chart as the PDF draws it: no hover targets, no metadata, and no group that carries
+    nothing but an id. Matplotlib wraps every artist in one (~1,850 in the report); WeasyPrint
+    saves and restores the graphics state and cascades styles for each, and they change nothing
+    drawn (no <use> or clip path refers to a group)."""
+    svg = METADATA.sub("", strip_hover(svg))
+    kept: list[bool] = []  # per open <g>: whether its tag was written
+    parts: list[str] = []
+    start = 0
+    for tag in GROUP_TAG.finditer(svg):
+        parts.append(svg[start : tag.start()])
+        start = tag.end()
+        if tag.group().startswith("</g"):
+            written = kept.pop()
+        else:
+            written = not BARE_GROUP.fullmatch(tag.group())
+            kept.append(written)
+        if written:
+            parts.append(tag.group())
+    parts.append(svg[start:])
+    return "".join(parts)
+
+
 def _drop_placeholder_layout(fig: Figure) -> None:
     """fig.tight_layout() leaves a do-nothing PlaceHolderLayoutEngine on the figure, and savefig
     lays out any figure with an engine once more before drawing it (a quarter of a chart's time)."""
