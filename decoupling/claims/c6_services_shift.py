@@ -9,7 +9,6 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from decoupling.claims.c3_investment_rate.breaks import break_stats, break_stats_many
 from decoupling.report import style
@@ -46,6 +45,8 @@ CHI2_5PCT_2DF = 5.991
 
 def fit_era(years: np.ndarray, values: np.ndarray) -> dict:
     """OLS of the share on the year with HAC errors; slope and its t interval per decade."""
+    import statsmodels.api as sm  # here, not at import: the report imports this module (1.5 s)
+
     lags = hac_lags(len(years))
     fit = sm.OLS(values, sm.add_constant(years.astype(float))).fit(
         cov_type="HAC", cov_kwds={"maxlags": lags}, use_t=True

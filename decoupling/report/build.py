@@ -26,7 +26,7 @@ import pandas as pd
 from decoupling import history, warehouse
 from decoupling.bundle import banner as bundle_banner
 from decoupling.logs import step, stopwatch
-from decoupling.report import style
+from decoupling.report import style, svg_text
 from decoupling.report.sections import Chart, Section, builders, records
 from decoupling.settings import TEMPLATES_DIR, Settings
 
@@ -408,7 +408,7 @@ def _environment() -> jinja2.Environment:
 def _chart_as_image(chart: Chart) -> Chart:
     """The chart with its SVG as a data-URI image: WeasyPrint draws it as vectors, and it does not
     run the HTML style cascade over every SVG element (which only logs noise)."""
-    encoded = base64.b64encode(style.strip_hover(chart.svg).encode()).decode()
+    encoded = base64.b64encode(style.for_print(chart.svg).encode()).decode()
     alt = jinja2.utils.markupsafe.escape(chart.alt or chart.title)
     img = f'<img class="chart-svg" src="data:image/svg+xml;base64,{encoded}" alt="{alt}">'
     return dataclasses.replace(chart, svg=img)
@@ -428,6 +428,7 @@ def render_pdf(context: dict, base_url: Path):
     """The WeasyPrint document (pages and their boxes; `.write_pdf()` gives the bytes)."""
     import weasyprint
 
+    svg_text.install()
     html = render_html(context, for_pdf=True)
     return weasyprint.HTML(string=html, base_url=str(base_url)).render()
 

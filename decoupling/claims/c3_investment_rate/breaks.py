@@ -23,7 +23,6 @@ from datetime import date
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from decoupling.stats import (
     TRIM,
@@ -81,6 +80,8 @@ def break_stats_many(
     t: np.ndarray, y: np.ndarray, afters: np.ndarray, lags: int
 ) -> dict[str, np.ndarray]:
     """break_stats for each row of `afters` (m, n): the same keys, arrays of m values."""
+    from scipy import stats  # here, not at import: the report imports this module (0.8 s)
+
     x = design(t, afters)
     n, k = x.shape[-2:]
     # OLS as statsmodels fits it (method="pinv", tools.pinv_extended).
@@ -129,6 +130,8 @@ def candidates(n_obs: int, trim: float = TRIM) -> range:
 
 
 def tests_for(dates: pd.Series, rates: pd.Series, given: date) -> list[dict]:
+    from scipy import stats
+
     t = decimal_year(dates)
     y = rates.to_numpy(dtype=float)
     stamps = pd.to_datetime(dates).reset_index(drop=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from decoupling.stats import decimal_year, eras, hac_lags
 from decoupling.transform.python_models import empty_frame, parse_doc, write_table
@@ -47,6 +46,8 @@ PP_PER_DECADE = 100.0 * 10.0  # ratio per year -> percentage points per decade
 
 def fit_era(dates: pd.Series, rates: pd.Series) -> dict:
     """OLS of the rate on a constant and decimal years, HAC errors; slope in pp per decade."""
+    import statsmodels.api as sm  # here, not at import: the report imports this module (1.5 s)
+
     x = sm.add_constant(decimal_year(dates))
     lags = hac_lags(len(rates))
     result = sm.OLS(rates.to_numpy(dtype=float), x).fit(
