@@ -176,3 +176,24 @@ def test_charts_are_vector_and_never_split(laid_out, pdf):
     assert len(pages_of) >= len(charts)
     split = [pages for pages in pages_of.values() if len(pages) > 1]
     assert not split, f"charts split across pages: {split}"
+
+
+def test_whole_run_svg_text_is_used_only_on_the_checked_weasyprint(monkeypatch):
+    """svg_text replaces a WeasyPrint internal: another major version keeps WeasyPrint's own
+    letter-by-letter drawing."""
+    import weasyprint
+    import weasyprint.svg as svg_module
+
+    from decoupling.report import svg_text
+
+    def letters(svg, node, font_size):
+        return None
+
+    monkeypatch.setattr(svg_module, "text", letters)
+    monkeypatch.setitem(svg_module.TAGS, "text", letters)
+    monkeypatch.setattr(weasyprint, "__version__", "99.0")
+    svg_text.install()
+    assert svg_module.text is letters and svg_module.TAGS["text"] is letters
+    monkeypatch.setattr(weasyprint, "__version__", f"{svg_text.CHECKED_MAJOR}.0")
+    svg_text.install()
+    assert svg_module.text.whole_runs and svg_module.TAGS["text"] is svg_module.text

@@ -119,12 +119,20 @@ def _baseline_shift(node, font_size: float, height: float) -> float:
     return 0
 
 
+# It uses WeasyPrint internals: only on the major version it was checked against (PDF text and
+# pages identical, tests/test_report_pdf.py); any other keeps WeasyPrint's own drawing.
+CHECKED_MAJOR = "70"
+
+
 def install() -> None:
     """Draw placed-once SVG text as whole runs from now on in this process (idempotent)."""
+    import weasyprint
     import weasyprint.svg as svg_module
 
     letters = svg_module.text
     if getattr(letters, "whole_runs", False):
+        return
+    if weasyprint.__version__.split(".")[0] != CHECKED_MAJOR:
         return
 
     def text(svg, node, font_size):
