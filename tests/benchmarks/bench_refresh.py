@@ -1,10 +1,15 @@
 """Figures 1 and 2: the full offline refresh and the unchanged second refresh, against the engine
 floor (an empty Prefect flow on an ephemeral server), all as separate processes run the way a
-user runs them (`python -m decoupling.cli refresh --snapshot ...`)."""
+user runs them (`python -m decoupling.cli refresh --snapshot ...`). With BENCH_REFERENCE=<commit>,
+that commit's full refresh runs in turn with ours (its tree exported, this environment's
+packages), for "no slower than <commit>" on the same machine at the same time."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 from _bench import (
@@ -26,6 +31,18 @@ INCREMENTAL_TARGET = 1.1
 MEMORY_TARGET_MB = 1024
 
 
+def _reference_command(rev: str, where: Path) -> tuple[list[str], str]:
+    """The full refresh of an earlier commit (BENCH_REFERENCE=<rev>), from an export of its tree
+    run with this environment's packages: (command, the code's folder for PYTHONPATH)."""
+    where.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    package = "decoupling" if (where / "decoupling" / "cli.py").is_file() else "flows"
+    return [python(), "-m", f"{package}.cli", "refresh", "--snapshot", str(SNAPSHOT)], str(where)
+
+
 def _status(run: ChildRun) -> str:
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout.strip().splitlines()[-1])["status"]
@@ -40,6 +57,10 @@ def test_refresh_against_engine_floor(tmp_path):
     # One Prefect home for every run, as a user has: its first start creates Prefect's database,
     # a one-off cost shown on its own line and kept out of the floor.
     home = tmp_path / "prefect-home"
+    reference_rev = os.environ.get("BENCH_REFERENCE")
+    reference, reference_runs = None, []
+    if reference_rev:
+        reference = _reference_command(reference_rev, tmp_path / "reference-code")
     first_start = run_child(
         empty_flow, child_env(tmp_path, PREFECT_HOME=str(home)), tmp_path / "first"
     )
@@ -68,6 +89,15 @@ def test_refresh_against_engine_floor(tmp_path):
         second = run_child(refresh, env, root / "logs" / "incremental")
         assert _status(second) == "unchanged"
         incremental.append(second)
+        if reference:
+            command, code = reference
+            ref_root = tmp_path / f"reference{index}"
+            ref_env = child_env(ref_root, PREFECT_HOME=str(home), PYTHONPATH=code)
+            ref_env["DECOUPLING_WAREHOUSE"] = str(ref_root / "warehouse.duckdb")
+            ref_env["DECOUPLING_PUBLISH_DIR"] = str(ref_root / "published")
+            ran = run_child(command, ref_env, ref_root / "logs" / "full")
+            assert ran.returncode == 0, ran.stderr[-2000:]
+            reference_runs.append(ran)
 
     floor_s = Stats([r.seconds for r in floor])
     full_s = Stats([r.seconds for r in full])
@@ -114,4 +144,13 @@ def test_refresh_against_engine_floor(tmp_path):
         f"{full_cpu.median / floor_cpu.median:.2f}x; incremental {incr_cpu.show()} = "
         f"{incr_cpu.median / floor_cpu.median:.2f}x",
     )
+    if reference_runs:
+        ref_s = Stats([r.seconds for r in reference_runs])
+        ref_cpu = Stats([r.cpu_seconds for r in reference_runs])
+        line(
+            f"full offline refresh of {reference_rev} (BENCH_REFERENCE), run in turn with ours",
+            f"{ref_s.show()}; ours = {full_s.median / ref_s.median:.2f}x its time, "
+            f"{full_cpu.median / ref_cpu.median:.2f}x its CPU seconds "
+            f"(target <= 1.0x: {verdict(full_s.median <= ref_s.median)})",
+        )
     line("machine load (1-min average) before / after", f"{load_before} / {load_average()}")
