@@ -40,7 +40,9 @@ def _reference_command(rev: str, where: Path) -> tuple[list[str], str]:
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
     package = "decoupling" if (where / "decoupling" / "cli.py").is_file() else "flows"
-    return [python(), "-m", f"{package}.cli", "refresh", "--snapshot", str(SNAPSHOT)], str(where)
+    # -P: the folder the child starts in (this checkout) must not shadow the export's packages.
+    command = [python(), "-P", "-m", f"{package}.cli", "refresh", "--snapshot", str(SNAPSHOT)]
+    return command, str(where)
 
 
 def _status(run: ChildRun) -> str:
