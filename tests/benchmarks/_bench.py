@@ -61,6 +61,9 @@ def child_env(root: Path, **extra: str) -> dict[str, str]:
         for k, v in os.environ.items()
         if k not in ("FRED_API_KEY", "BLS_API_KEY", "PREFECT_API_URL", "DECOUPLING_SNAPSHOT")
     }
+    # A refresh as a user runs it writes the PDF: tests/conftest.py turns it off for the tests,
+    # and this process loads that conftest too.
+    env["DECOUPLING_REPORT_PDF"] = "1"
     env.update(
         PYTHONPATH=str(REPO),
         PREFECT_HOME=str(root / "prefect-home"),

@@ -87,6 +87,7 @@ def test_refresh_against_engine_floor(tmp_path):
         ]
         first = run_child(refresh, env, root / "logs" / "full")
         assert _status(first) == "refreshed"
+        assert (root / "output" / "report.pdf").is_file(), "the timed refresh wrote no PDF"
         full.append(first)
         second = run_child(refresh, env, root / "logs" / "incremental")
         assert _status(second) == "unchanged"
