@@ -378,10 +378,6 @@ def _dispatch(args) -> int:
     if command in ("refresh", "ingest", "transform", "report"):
         options = _options(args)
         settings = options.settings()  # validate input before starting an engine
-        from decoupling import engine as warm
-
-        # Before our own imports (DuckDB and pandas: 1 s): the server's start-up is the wait.
-        engine = warm.start_engine()
         if command != "report" and not options.wait:
             from decoupling import warehouse
 
@@ -390,6 +386,10 @@ def _dispatch(args) -> int:
             from decoupling import catalog
 
             catalog.select(catalog.load_catalog(), options.series)  # bad catalog or ids: exit 2
+        from decoupling import engine as warm
+
+        # Only after the checks: a refused run must not stop a server creating Prefect's database.
+        engine = warm.start_engine()
         if warm.report_likely(command, settings, options.force):
             warm.start()  # the report's imports and fixed costs, while the engine starts
         from flows import parts, refresh  # noqa: F401 (imported before the engine joins)

@@ -198,10 +198,13 @@ def start_engine() -> threading.Thread | None:
     that has not imported Prefect yet (the CLI), the server is spawned before that import (2 s),
     and stopped again if Prefect's settings then name a server or turn the temporary one off.
     """
-    if os.environ.get("PREFECT_API_URL") or _SERVER.get("url"):
-        return None  # a server is configured, or ours serves an earlier run of this process
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    started = _SERVER.get("thread")
+    if started is not None and not (started.is_alive() or _SERVER.get("url")):
+        started = None  # an earlier start that failed
     early, port = None, 0
-    if "prefect" not in sys.modules:
+    if started is None and "prefect" not in sys.modules:
         port = _free_port()
         early = _guarded_command(port, {})
     atexit.register(stop_engine)
@@ -211,13 +214,17 @@ def start_engine() -> threading.Thread | None:
         PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
     )
 
-    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
+    configured = PREFECT_API_URL.value()
+    if started is not None:  # ours, started (or starting) for an earlier run of this process
+        return None if configured and configured != _SERVER.get("url") else started
+    if configured or not PREFECT_SERVER_EPHEMERAL_ENABLED.value():
         _terminate(_SERVER.pop("process", None), 1.0)
         return None
     timeout_s = float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value())
     thread = threading.Thread(
         target=_serve_quietly, args=(timeout_s, early, port), name="engine-start", daemon=True
     )
+    _SERVER["thread"] = thread
     thread.start()
     return thread
 
@@ -226,6 +233,7 @@ def stop_engine(grace_s: float = 1.0) -> None:
     """Stop the temporary server (every exit path calls it): SIGTERM, then SIGKILL after
     `grace_s` (an interrupted run has seconds, not Prefect's 5). Also one that Prefect started
     itself where the early start failed."""
+    _SERVER.pop("thread", None)
     processes = [_SERVER.pop("process", None)]
     if _SERVER.pop("url", None):
         _attach(None)
