@@ -1,12 +1,12 @@
 """Start Prefect's engine first, then do the run's fixed costs while it starts.
 
 A CLI run waits several seconds for Prefect's temporary API server (a subprocess) before the
-flow starts. `start_engine` spawns that server before anything else is imported, so its
-start-up is not slowed by ours; `start` then imports the heavy libraries (matplotlib,
-WeasyPrint, statsmodels: 1-3 s), computes the sup-Wald null table and parses the SQL models'
-table references on a thread during that wait, which takes them off the refresh's critical
-path. Failures are ignored: the steps that need them do them again in the ordinary way and
-report any error there.
+flow starts. `start_engine` spawns that server once the CLI's input checks pass and before
+Prefect or the run's heavy libraries are imported, so its start-up is not slowed by ours;
+`start` then imports the heavy libraries (matplotlib, WeasyPrint, statsmodels: 1-3 s), computes
+the sup-Wald null table and parses the SQL models' table references on a thread during that
+wait, which takes them off the refresh's critical path. Failures are ignored: the steps that
+need them do them again in the ordinary way and report any error there.
 """
 
 from __future__ import annotations
