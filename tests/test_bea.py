@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from decoupling.catalog import load_catalog
 from decoupling.sources import bea
+from decoupling.sources.base import SourceError, parse
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / ".." / "shared" / "fred-snapshot"
 WORKBOOK = SNAPSHOT / "raw" / "bea_nipa" / "Section1All_xls_2024-08-29.xlsx"
@@ -87,6 +89,40 @@ def test_release_date_is_the_published_date(real, real_bytes):
     annual = real.series([("T11300", "A445RC")], frequency="A")  # a sheet not updated in 2024
     assert annual.series["A445RC"].published == date(2023, 9, 29)
     assert annual.release_date == date(2024, 8, 29)
+
+
+def test_a_snapshot_workbook_is_read_for_its_release_only_when_asked(real_bytes, monkeypatch):
+    # An unchanged refresh needs the download's checksum only: the release date (every sheet
+    # read) waits until the workbook is parsed and loaded, and is then read once.
+    entry = next(e for e in load_catalog() if e.source == "bea" and bea.section_of(e) == 1)
+    sheets_read: list[str] = []
+    rows = bea.SectionWorkbook._rows
+    monkeypatch.setattr(
+        bea.SectionWorkbook,
+        "_rows",
+        lambda book, sheet: sheets_read.append(sheet) or rows(book, sheet),
+    )
+    download = bea.snapshot_download(WORKBOOK, entry, datetime.now(UTC))
+    assert download.sha256 and sheets_read == []
+    parsed = parse(download)
+    assert download.vintage == "BEA NIPA Section 1, data published 2024-08-29 (snapshot)"
+    assert len(sheets_read) == len(bea.SectionWorkbook(real_bytes, WORKBOOK.name).sheets) + len(
+        {bea.table_of(e) for e in bea._section_entries(1)}
+    )
+    read_by_now = len(sheets_read)
+    assert download.vintage and len(sheets_read) == read_by_now  # kept, not read again
+    assert not parsed.empty
+
+
+def test_a_snapshot_workbook_stating_no_release_fails_its_parse(tmp_path):
+    path = tmp_path / "Section1All_xls.xlsx"  # no date in the name either
+    path.write_bytes(workbook({"T10704-Q": sheet_rows(published="")}))
+    entry = next(e for e in load_catalog() if e.source == "bea" and bea.section_of(e) == 1)
+    download = bea.snapshot_download(path, entry, datetime.now(UTC))  # nothing read yet
+    with pytest.raises(SourceError) as exc:
+        parse(download)  # before the warehouse is touched
+    assert "Section1All_xls.xlsx" in single_line(exc)
+    assert "release date (data vintage) is unknown" in str(exc.value)
 
 
 # Table/line as SOURCES.md and CLAIMS.md document them, and the snapshot's own extraction of the

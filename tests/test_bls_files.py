@@ -127,6 +127,23 @@ def test_te_snapshot_download_states_the_workbooks_release():
 
 
 @needs_snapshot
+def test_te_snapshot_release_is_read_once_and_only_when_asked(monkeypatch):
+    # An unchanged refresh needs checksums only; a changed one reads the release (every sheet)
+    # once for the entries that share the workbook.
+    from decoupling.sources.base import reading_once
+    from decoupling.sources.snapshot import fetch
+
+    reads = []
+    release = bls_files.te_release
+    monkeypatch.setattr(bls_files, "te_release", lambda body: reads.append(1) or release(body))
+    with reading_once():
+        got = [fetch(CATALOG[sid], (SNAPSHOT,))[0] for sid in COMPONENTS]
+    assert len({d.sha256 for d in got}) == 1 and reads == []
+    assert all("released 2026-01-08" in d.vintage for d in got)
+    assert reads == [1]
+
+
+@needs_snapshot
 def test_te_hours_reads_the_quarterly_sheet_when_machine_readable_is_gone(te_body, te_parsed):
     book = openpyxl.load_workbook(io.BytesIO(te_body))
     del book["MachineReadable"]

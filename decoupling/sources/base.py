@@ -50,12 +50,34 @@ class SourceUnreachable(SourceError):
     """The source could not be reached at all (no network); the run stops early."""
 
 
+class _Vintage:
+    """The `vintage` field: given as text, or as a function that reads it from the body (a
+    workbook's stated release date reads every sheet), called when first asked and kept. A
+    refresh that finds every file unchanged never asks, so it never reads those workbooks."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, download: Download | None, owner: type | None = None) -> str | None:
+        if download is None:
+            return None  # the dataclass's default
+        held = download.__dict__[self.slot]
+        if callable(held):
+            held = held()
+            download.__dict__[self.slot] = held
+        return held
+
+    def __set__(self, download: Download, value: str | Callable[[], str] | None) -> None:
+        download.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Download:
     """One file as received from a source.
 
-    `url` never holds a key. `fmt` names the parser in PARSERS (the parser gets the Download). `vintage` is what the source says
-    about the data's release (e.g. FRED realtime_start or last_updated), when it says anything.
+    `url` never holds a key. `fmt` names the parser in PARSERS (the parser gets the Download).
+    `vintage` is what the source says about the data's release (e.g. FRED realtime_start or
+    last_updated), when it says anything; a source may give a function that reads it instead.
     """
 
     source: str
@@ -65,7 +87,7 @@ class Download:
     fmt: str
     license: str
     accessed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    vintage: str | None = None
+    vintage: _Vintage = _Vintage()  # type: ignore[assignment]
     extension: str = "csv"
     # One series may come as several files (e.g. OEWS, one workbook a year): `part` tells them apart.
     part: str | None = None

@@ -844,11 +844,14 @@ def snapshot_download(path: Path, entry: Series, stamp: datetime) -> Download:
     from decoupling.sources.snapshot import read_file
 
     body = read_file(path, entry.id)
-    try:
-        release = workbook_release_date(body, path.name)
-    except BeaError as exc:
-        raise _error(entry, exc) from None
     section = section_of(entry)
+
+    def vintage() -> str | None:
+        # Every sheet is read for it: only when the workbook is parsed and loaded.
+        return (
+            f"{_vintage(workbook_release_date(body, path.name), f'Section {section}')} (snapshot)"
+        )
+
     return Download(
         source="snapshot",
         series_id=download_id(entry),
@@ -858,7 +861,7 @@ def snapshot_download(path: Path, entry: Series, stamp: datetime) -> Download:
         fmt=FORMAT_WORKBOOK,
         license=entry.license,
         accessed_at=stamp,
-        vintage=f"{_vintage(release, f'Section {section}')} (snapshot)",
+        vintage=vintage,
         extension="xlsx",
     )
 
@@ -929,7 +932,10 @@ def parse_section_workbook(download: Download) -> pd.DataFrame:
     """The catalog's series of the workbook's section, as BEA_<code>."""
     entries = _section_entries(_section_of_download(download))
     book = SectionWorkbook(download.body, download.name)
-    # Only the tables asked for are read: the release date (every sheet) is the download's vintage.
+    # Only the tables asked for are read: the release date (every sheet) is the download's
+    # vintage, asked for here so that a workbook stating none fails with the parse errors,
+    # before the warehouse is touched (the download keeps it for the load).
+    download.vintage  # noqa: B018
     picks = [(book._table(table_of(e), "Q"), code_of(e)) for e in entries]
     return _catalog_ids(_collect(picks, None, download.name))
 

@@ -16,6 +16,7 @@ and host and keeps the path. `get_file` is also what the OEWS source downloads i
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import replace
@@ -338,15 +339,27 @@ def snapshot_download(folder: Path, path: Path, entry: Series, stamp: datetime) 
     from decoupling.sources.snapshot import read_file
 
     body = read_file(path, entry.id)
-    try:
-        # Three entries read the workbook whole from a snapshot: its release is read once.
-        release = read_once("te_release", body, lambda: te_release(body))
-    except Exception as exc:  # calamine raises several kinds for a file that is not a workbook
-        problem = " ".join(str(exc).split())
-        raise SourceError(
-            SOURCE, entry.id, f"{path.name} is not a readable workbook: {problem}"
-        ) from None
     _, accessed = release_dates.snapshot_dates(folder, path)
+
+    def read_release() -> str | None:
+        try:
+            return te_release(body)
+        except Exception as exc:  # calamine raises several kinds for a file not a workbook
+            problem = " ".join(str(exc).split())
+            raise SourceError(
+                SOURCE, entry.id, f"{path.name} is not a readable workbook: {problem}"
+            ) from None
+
+    # Every sheet is read for the release: only when the workbook is loaded, and once for the
+    # several entries that read it whole from a snapshot.
+    release = read_once("te_release", body, lambda: functools.cache(read_release))
+
+    def vintage() -> str:
+        return (
+            f"snapshot {folder.name}; released {release() or release_dates.UNKNOWN}; "
+            f"accessed {accessed}"
+        )
+
     return Download(
         source="snapshot",
         series_id=entry.id,
@@ -355,8 +368,7 @@ def snapshot_download(folder: Path, path: Path, entry: Series, stamp: datetime) 
         fmt=FILES["total-economy-hours"][1],
         license=entry.license,
         accessed_at=stamp,
-        vintage=f"snapshot {folder.name}; released {release or release_dates.UNKNOWN}; "
-        f"accessed {accessed}",
+        vintage=vintage,
         extension="xlsx",
     )
 
