@@ -9,12 +9,18 @@ from decoupling.settings import Options
 from flows import _tasks
 
 
-@task(name="ingest", retries=2, retry_delay_seconds=30, retry_condition_fn=_tasks._transient)
+@task(
+    name="ingest",
+    retries=2,
+    retry_delay_seconds=30,
+    retry_condition_fn=_tasks._transient,
+    cache_policy=_tasks.UNCACHED,
+)
 def _ingest(options: Options) -> dict:
     return pipeline.run_ingest(options)
 
 
-@task(name="transform")
+@task(name="transform", cache_policy=_tasks.UNCACHED)
 def _transform(options: Options) -> dict:
     return pipeline.run_transform(options)
 

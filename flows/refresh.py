@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prefect import flow
+from prefect.utilities.annotations import quote
 
 from decoupling import warehouse
 from decoupling.settings import Options
@@ -37,7 +38,8 @@ def refresh(
     started = datetime.now(UTC)
     with warehouse.refresh_lock(options.settings(), wait=options.wait):
         fetched = _tasks.fetch(options)
-        result = _tasks.publish(options, fetched, started)
+        # quote: Prefect would walk every download's fields to track dependencies.
+        result = _tasks.publish(options, quote(fetched), started)
         if result["status"] == "refreshed":
             _tasks.announce(options, result["run_id"])
             _tasks.report(options)  # under the lock: status says a refresh runs, others wait

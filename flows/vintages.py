@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prefect import flow, task
+from prefect.utilities.annotations import quote
 
 from decoupling import vintages, warehouse
 from decoupling.settings import load_settings
@@ -12,14 +13,18 @@ from flows import _tasks
 
 
 @task(
-    name="fetch-vintages", retries=2, retry_delay_seconds=30, retry_condition_fn=_tasks._transient
+    name="fetch-vintages",
+    retries=2,
+    retry_delay_seconds=30,
+    retry_condition_fn=_tasks._transient,
+    cache_policy=_tasks.UNCACHED,
 )
 def _fetch(warehouse_path: str | None, dates: list[str], quiet: bool):
     settings = load_settings(warehouse=warehouse_path, quiet=quiet)
     return vintages.fetch_vintages(settings, dates)
 
 
-@task(name="load-transform-publish")
+@task(name="load-transform-publish", cache_policy=_tasks.UNCACHED)
 def _load(warehouse_path: str | None, incoming, started: datetime, quiet: bool) -> dict:
     settings = load_settings(warehouse=warehouse_path, quiet=quiet)
     return vintages.load_vintages(settings, incoming, started)
@@ -39,4 +44,4 @@ def vintages_flow(
     started = datetime.now(UTC)
     with warehouse.refresh_lock(settings, wait=wait):
         incoming = _fetch(warehouse_path, dates, quiet)
-        return _load(warehouse_path, incoming, started, quiet)
+        return _load(warehouse_path, quote(incoming), started, quiet)  # not walked: see refresh

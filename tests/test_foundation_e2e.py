@@ -16,6 +16,7 @@ import pytest
 from ops_support import file_sha, warehouse_digest
 
 from decoupling.pipeline import Options, run_refresh
+from decoupling.sources import bea, bls_files
 from flows.refresh import parameters, refresh
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,13 +48,24 @@ def _growth_from_csv(path: Path) -> tuple[pd.Timestamp, float]:
 
 @pytest.mark.e2e
 def test_refresh_flow_under_prefect_matches_csv(
-    snapshot_dir: Path, tmp_path: Path, with_pdf
+    snapshot_dir: Path, tmp_path: Path, with_pdf, monkeypatch
 ) -> None:
     """(a) The whole snapshot through the Prefect flow, the PDF included; C1 marts checked against
-    pandas."""
+    pandas. (b) The same again is unchanged, and reads no workbook for its release date."""
+    releases_read = []
+    for module, name in ((bea, "workbook_release_date"), (bls_files, "te_release")):
+        reader = getattr(module, name)
+        monkeypatch.setattr(
+            module, name, lambda *a, reader=reader: releases_read.append(1) or reader(*a)
+        )
     options = _options(tmp_path, snapshot_dir)
     result = refresh(**parameters(options))  # a real engine (Prefect's ephemeral server)
     assert result["status"] == "refreshed"
+    assert len(releases_read) == 2  # the BEA Section workbook, the BLS total-economy workbook
+    # Prefect must not ask the downloads for their vintages (walking the task's inputs, hashing
+    # them for a cache key): an unchanged refresh needs checksums only.
+    assert refresh(**parameters(options))["status"] == "unchanged"
+    assert len(releases_read) == 2
     last_date, growth = _growth_from_csv(snapshot_dir / "OPHNFB.csv")
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
     try:
