@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -19,11 +20,6 @@ if logging.getLogger("decoupling").level == logging.NOTSET:
     logging.getLogger("decoupling").setLevel(logging.INFO)
 
 
-# No task is cached (each writes the warehouse or the report), and a cache key would hash the
-# inputs: the fetched files, megabytes, whose workbook release dates are read only when needed.
-UNCACHED = NO_CACHE
-
-
 def _transient(task, task_run, state) -> bool:  # Prefect's retry_condition_fn signature
     """Retry a fetch only for a passing fault (5xx after the HTTP layer's own retries, a reset):
     never bad input, a gap, or an unreachable source."""
@@ -34,27 +30,36 @@ def _transient(task, task_run, state) -> bool:  # Prefect's retry_condition_fn s
     return False
 
 
-@task(
-    name="fetch",
-    retries=2,
-    retry_delay_seconds=30,
-    retry_condition_fn=_transient,
-    cache_policy=UNCACHED,
-)
+def step(name: str, network: bool = False) -> Any:
+    """A flow's task. None is cached (each writes the warehouse or the report), and a cache key
+    would hash the inputs: the fetched files, megabytes, whose workbooks' release dates are read
+    only when needed. A network step retries twice, 30 s apart, for a passing fault only."""
+    if network:
+        return task(
+            name=name,
+            retries=2,
+            retry_delay_seconds=30,
+            retry_condition_fn=_transient,
+            cache_policy=NO_CACHE,
+        )
+    return task(name=name, cache_policy=NO_CACHE)
+
+
+@step("fetch", network=True)
 def fetch(options: Options) -> Fetched:
     return pipeline.fetch_for(options, options.settings())
 
 
-@task(name="load-transform-publish", cache_policy=UNCACHED)
+@step("load-transform-publish")
 def publish(options: Options, fetched: Fetched, started: datetime) -> dict:
     return pipeline.refresh_locked(options, options.settings(), fetched, started)
 
 
-@task(name="report", cache_policy=UNCACHED)
+@step("report")
 def report(options: Options) -> dict:
     return pipeline.run_report(options)
 
 
-@task(name="verdict-changes", cache_policy=UNCACHED)
+@step("verdict-changes")
 def announce(options: Options, run_id: str) -> dict:
     return history.announce(options.settings(), run_id)

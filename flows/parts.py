@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-from prefect import flow, task
+from prefect import flow
 
 from decoupling import pipeline
 from decoupling.settings import Options
 from flows import _tasks
 
 
-@task(
-    name="ingest",
-    retries=2,
-    retry_delay_seconds=30,
-    retry_condition_fn=_tasks._transient,
-    cache_policy=_tasks.UNCACHED,
-)
+@_tasks.step("ingest", network=True)
 def _ingest(options: Options) -> dict:
     return pipeline.run_ingest(options)
 
 
-@task(name="transform", cache_policy=_tasks.UNCACHED)
+@_tasks.step("transform")
 def _transform(options: Options) -> dict:
     return pipeline.run_transform(options)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from prefect import flow, task
+from prefect import flow
 from prefect.utilities.annotations import quote
 
 from decoupling import vintages, warehouse
@@ -12,19 +12,13 @@ from decoupling.settings import load_settings
 from flows import _tasks
 
 
-@task(
-    name="fetch-vintages",
-    retries=2,
-    retry_delay_seconds=30,
-    retry_condition_fn=_tasks._transient,
-    cache_policy=_tasks.UNCACHED,
-)
+@_tasks.step("fetch-vintages", network=True)
 def _fetch(warehouse_path: str | None, dates: list[str], quiet: bool):
     settings = load_settings(warehouse=warehouse_path, quiet=quiet)
     return vintages.fetch_vintages(settings, dates)
 
 
-@task(name="load-transform-publish", cache_policy=_tasks.UNCACHED)
+@_tasks.step("load-transform-publish")
 def _load(warehouse_path: str | None, incoming, started: datetime, quiet: bool) -> dict:
     settings = load_settings(warehouse=warehouse_path, quiet=quiet)
     return vintages.load_vintages(settings, incoming, started)
