@@ -143,6 +143,8 @@ def _attach(url: str | None) -> None:
     finally:
         if url:
             os.environ.pop("PREFECT_API_URL")
+            # An empty PREFECT_API_URL reaches here (start_engine starts a server for it) and
+            # also hides a profile's server, so it is put back, not dropped.
             if before is not None:
                 os.environ["PREFECT_API_URL"] = before
 

@@ -74,10 +74,9 @@ def _fetch_entries(
     known_fred: dict[str, tuple[str, str, str]] | None,
     result: Fetched,
 ) -> None:
-    # A file several entries share (a BEA Section workbook, FRED-MD) is fetched once a run.
-    shared: dict[str, SourceError | None] = {}
-    # So is a live BLS file (the total-economy workbook: five series), each entry's own download.
-    bls_file_downloads: dict[str, Download] = {}
+    # A file several entries share (a BEA Section workbook, FRED-MD, a live BLS workbook) is
+    # fetched once a run: its downloads or its failure, by shared_file key.
+    shared: dict[str, list[Download] | SourceError] = {}
     bls_api = _BlsQueries(entries, settings)
     for index, entry in enumerate(entries, start=1):
         try:
@@ -86,8 +85,6 @@ def _fetch_entries(
                 result.reused[entry.id] = (key, sha)
             elif bls_api.covers(entry):
                 result.downloads.extend(bls_api.fetch(entry))
-            elif entry.source == "bls_file" and not settings.snapshots:
-                result.downloads.extend(_bls_file_once(entry, settings, bls_file_downloads))
             else:
                 result.downloads.extend(_fetch_once(entry, settings, shared))
         except SourceUnreachable:
@@ -133,36 +130,30 @@ def log_fetched(fetched: Fetched, known: set[tuple[str, str]] | frozenset = froz
 
 
 def _fetch_once(
-    entry: Series, settings: Settings, shared: dict[str, SourceError | None]
+    entry: Series, settings: Settings, shared: dict[str, list[Download] | SourceError]
 ) -> list[Download]:
-    """The entry's downloads, or [] when an earlier entry already fetched the file it shares
-    (its failure, if it failed, is this entry's failure too)."""
-    key = shared_file(entry)
+    """The entry's downloads; for an entry whose file an earlier entry fetched, what that fetch
+    gives it (its failure, if it failed, is this entry's failure too)."""
+    key = shared_file(entry, live=not settings.snapshots)
     if key is None:
         return fetch_entry(entry, settings)
-    if key in shared:
-        if shared[key] is not None:
-            raise shared[key]  # type: ignore[misc]
-        return []
-    try:
-        downloads = fetch_entry(entry, settings)
-    except SourceError as exc:
-        shared[key] = exc
-        raise
-    shared[key] = None
-    return downloads
+    held = shared.get(key)
+    if isinstance(held, SourceError):
+        raise held
+    if held is None:
+        try:
+            downloads = fetch_entry(entry, settings)
+        except SourceError as exc:
+            shared[key] = exc
+            raise
+        shared[key] = downloads
+        return downloads
+    if entry.source == "bls_file":
+        # Each series keeps its own download (its series key in meta.downloads): same bytes.
+        from decoupling.sources import bls_files  # imported by live runs only, as fetch_live does
 
-
-def _bls_file_once(entry: Series, settings: Settings, held: dict[str, Download]) -> list[Download]:
-    """The entry's download of its live BLS file: fetched by the first entry that names the file
-    (`held`, by live_id), then the same bytes under each further entry's id."""
-    from decoupling.sources import bls_files  # the HTTP stack only when something is fetched
-
-    if entry.live_id in held and entry.has_live_source:
-        return [bls_files.for_entry(held[entry.live_id], entry)]
-    downloads = fetch_entry(entry, settings)
-    held[entry.live_id] = downloads[0]
-    return downloads
+        return [bls_files.for_entry(held[0], entry)]
+    return []  # the one Download of a BEA or FRED-MD file carries every entry's rows
 
 
 class _BlsQueries:

@@ -348,6 +348,40 @@ def test_a_live_refresh_downloads_the_te_workbook_once_for_its_five_series(https
     }
 
 
+def test_a_failed_te_workbook_fails_its_five_series_with_one_request(httpserver):
+    from decoupling import ingest
+
+    te_path = "/productivity/tables/total-economy-hours-employment.xlsx"
+    cpi_path = "/cpi/research-series/r-cpi-u-rs-allitems.xlsx"
+    httpserver.expect_request(te_path).respond_with_data("gone", status=404)
+    httpserver.expect_request(cpi_path).respond_with_data(cpi_workbook(HAND_MADE))
+    entries = [CATALOG[sid] for sid in (HOURS, EMPLOYMENT, "CPI_U_RS", *COMPONENTS)]
+    fetched = ingest.fetch_all(entries, settings_for(httpserver.url_for("/").rstrip("/")))
+    # The first series' 404 (a gap) is every series' of that file, not asked again; another
+    # file of the same source is still fetched.
+    assert [request.path for request, _ in httpserver.log] == [te_path, cpi_path]
+    assert [d.series_id for d in fetched.downloads] == ["CPI_U_RS"]
+    te_ids = [HOURS, EMPLOYMENT, *COMPONENTS]
+    assert sorted(fetched.unavailable) == sorted(te_ids)
+    assert len({fetched.unavailable[sid] for sid in te_ids}) == 1
+    assert "404" in fetched.unavailable[HOURS]
+
+
+@needs_snapshot
+def test_a_snapshot_run_gives_each_te_series_its_own_read():
+    from decoupling import ingest
+    from decoupling.sources import shared_file
+
+    entries = [CATALOG[sid] for sid in (HOURS, EMPLOYMENT, *COMPONENTS)]
+    # Live, the five share one fetch; from a snapshot each entry reads its own file.
+    assert len({shared_file(e, live=True) for e in entries}) == 1
+    assert {shared_file(e, live=False) for e in entries} == {None}
+    settings = dataclasses.replace(settings_for(None), snapshots=(SNAPSHOT,))
+    fetched = ingest.fetch_all(entries, settings)
+    assert not fetched.unavailable
+    assert [d.series_id for d in fetched.downloads] == [e.id for e in entries]
+
+
 def test_fetch_cpi_u_rs(httpserver):
     body = cpi_workbook(HAND_MADE)
     path = "/cpi/research-series/r-cpi-u-rs-allitems.xlsx"

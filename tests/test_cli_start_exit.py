@@ -98,6 +98,37 @@ print("same server", url)
     assert "same server http://127.0.0.1:" in done.stdout
 
 
+def test_an_empty_api_url_is_kept_in_the_environment(tmp_path):
+    # PREFECT_API_URL="" (a run on a temporary server, not on the active profile's) names no
+    # server, so start_engine starts one; _attach must leave it set, or the profile's is back.
+    profiles = tmp_path / "profiles.toml"
+    profiles.write_text(
+        'active = "team"\n[profiles.team]\nPREFECT_API_URL = "http://127.0.0.1:9/api"\n'
+    )
+    script = """
+import os
+import prefect  # imported first: start_engine then spawns nothing itself
+from prefect.settings import PREFECT_API_URL
+from decoupling import engine as warm
+
+warm._serve_quietly = lambda *args: None  # no server: only whether one would be started
+assert warm.start_engine() is not None
+warm._attach("http://127.0.0.1:8/api")
+assert PREFECT_API_URL.value() == "http://127.0.0.1:8/api" and os.environ["PREFECT_API_URL"] == ""
+warm._attach(None)
+print(repr(PREFECT_API_URL.value()))
+"""
+    done = _python(
+        script,
+        tmp_path,
+        PREFECT_API_URL="",
+        PREFECT_SERVER_EPHEMERAL_ENABLED="true",
+        PREFECT_PROFILES_PATH=str(profiles),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "''"  # not the profile's server
+
+
 def test_the_early_server_is_stopped_when_settings_turn_it_off(tmp_path):
     script = """
 from decoupling import engine as warm

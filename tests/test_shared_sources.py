@@ -68,8 +68,9 @@ def test_catalog_names_every_agreed_id_with_its_source_and_units():
         entry = catalog[f"FREDQD_{column}"]
         assert (entry.source, entry.frequency, download_id(entry)) == ("fred_md", "Q", "FRED_QD")
     # All BEA rows share one file, all FRED-QD rows another: each is fetched once a run.
-    assert len({shared_file(catalog[f"BEA_{c}"]) for c in BEA_CODES}) == 1
-    assert len({shared_file(catalog[f"FREDQD_{c}"]) for c in QD_COLUMNS}) == 1
+    for live in (True, False):
+        assert len({shared_file(catalog[f"BEA_{c}"], live) for c in BEA_CODES}) == 1
+        assert len({shared_file(catalog[f"FREDQD_{c}"], live) for c in QD_COLUMNS}) == 1
 
 
 @needs_snapshot

@@ -45,8 +45,14 @@ def download_id(entry: Series) -> str:
     return entry.id
 
 
-def shared_file(entry: Series) -> str | None:
-    """A key naming the file an entry shares with other entries (None: a file of its own)."""
+def shared_file(entry: Series, live: bool) -> str | None:
+    """A key naming the file an entry shares with other entries this run (None: a file of its own).
+
+    A live BLS workbook (`live_id`: the total-economy one holds five series) is shared too when
+    fetched `live`; from a snapshot each entry reads it itself (`read_once` reads it once).
+    """
+    if entry.source == "bls_file":
+        return f"bls_file:{entry.live_id}" if live and entry.has_live_source else None
     if entry.source not in SHARED_FILE_SOURCES:
         return None
     return f"{entry.source}:{download_id(entry)}:{entry.snapshot_path}"
