@@ -79,17 +79,9 @@ def _parse_zip(body: bytes, catalog_id: str, year: int) -> pd.DataFrame:
         extension = name.rsplit(".", 1)[-1].lower()
         book = oews._Book(archive.read(name), extension, f"{where} {name}", catalog_id)
         try:
-            found = oews.data_sheet(book)
-            if found is None:
-                raise book.error("no sheet has a column OCC_CODE")
-            _sheet, rows, at = found
+            rows, at, columns = oews.data_table(book, REQUIRED, name_sheets=False)
         finally:
             book.close()
-        header = [str(c).strip().upper() if c is not None else "" for c in rows[at]]
-        columns = {title: i for i, title in reversed(list(enumerate(header))) if title}
-        missing = [c for c in REQUIRED if c not in columns]
-        if missing:
-            raise SourceError(SOURCE, catalog_id, f"{where} {name}: no column {', '.join(missing)}")
         measures = [m for m in oews.MEASURES if m in columns]
         if "H_MEAN" not in measures:
             raise SourceError(SOURCE, catalog_id, f"{where} {name}: no column H_MEAN")
