@@ -435,6 +435,33 @@ def published_zips(
         yield year, url, content, accessed_at, f"OEWS May {year}{label}{modified}"
 
 
+def year_download(
+    entry: Series,
+    year: int,
+    url: str,
+    body: bytes,
+    accessed_at: datetime,
+    vintage: str,
+    *,
+    fmt: str,
+    extension: str,
+) -> Download:
+    """One year's published file (national workbook or metro zip) as a download of `entry`;
+    part `M<year>` is where the parsers read the year from."""
+    return Download(
+        source=SOURCE,
+        series_id=entry.id,
+        part=f"M{year}",
+        url=url,
+        body=body,
+        fmt=fmt,
+        license=entry.license,
+        accessed_at=accessed_at,
+        vintage=vintage,
+        extension=extension,
+    )
+
+
 def fetch(
     entry: Series,
     settings: Settings,
@@ -456,16 +483,14 @@ def fetch(
         name, body = _workbook_from_zip(content, year, url, entry)
         extension = name.rsplit(".", 1)[-1].lower()
         downloads.append(
-            Download(
-                source=SOURCE,
-                series_id=entry.id,
-                part=f"M{year}",
-                url=url,
-                body=body,
+            year_download(
+                entry,
+                year,
+                url,
+                body,
+                accessed_at,
+                vintage,
                 fmt=f"oews_{extension}",
-                license=entry.license,
-                accessed_at=accessed_at,
-                vintage=vintage,
                 extension=extension,
             )
         )

@@ -154,20 +154,8 @@ def fetch(
     http = http or client(SOURCE, settings)
     urls = partial(zip_url, settings=settings)
     zips = oews.published_zips(http, entry.id, years, FIRST_YEAR, urls, label=" metro")
-    downloads = []
-    for year, url, content, accessed_at, vintage in zips:
-        downloads.append(
-            Download(
-                source=SOURCE,
-                series_id=entry.id,
-                part=f"M{year}",
-                url=url,
-                body=content,
-                fmt="oews_msa_zip",
-                license=entry.license,
-                accessed_at=accessed_at,
-                vintage=vintage,
-                extension="zip",
-            )
-        )
-    return downloads
+    # The zip is kept whole: the parser reads every MSA workbook in it.
+    return [
+        oews.year_download(entry, year, url, body, at, vintage, fmt="oews_msa_zip", extension="zip")
+        for year, url, body, at, vintage in zips
+    ]
