@@ -51,15 +51,20 @@ def write_snapshot(base: Path) -> Path:
 
 def use_copy(built: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of a built tree (catalog.csv, snap/, store/) at `root`, with the settings pointed
-    at it: a test may damage its copy, never the module's build. Prefect is kept quiet."""
+    at it: a test may damage its copy, never the module's build."""
     shutil.copytree(built, root, dirs_exist_ok=True, symlinks=True)
+    use_tree(root, monkeypatch)
+    return root
+
+
+def use_tree(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the settings at root/catalog.csv and the store root/store; Prefect kept quiet."""
     store = root / "store"
     monkeypatch.setenv("DECOUPLING_CATALOG", str(root / "catalog.csv"))
     monkeypatch.setenv("DECOUPLING_WAREHOUSE", str(store / "warehouse.duckdb"))
     monkeypatch.setenv("DECOUPLING_OUTPUT_DIR", str(store / "output"))
     monkeypatch.setenv("DECOUPLING_RAW_DIR", str(store / "raw"))
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "CRITICAL")
-    return root
 
 
 def _dates(freq: str, first_year: int = 1975, last_year: int = 2024) -> list[str]:
