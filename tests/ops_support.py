@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import socket
 import struct
 import threading
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
+import pytest
 
 # The four series the C1 marts need (hand-made values, not real data) and one BLS API series.
 FRED_SERIES = {"OPHNFB": "Q", "COMPRNFB": "Q", "AHETPI": "M", "CPIAUCSL": "M"}
@@ -34,6 +36,35 @@ def write_catalog(path: Path, with_bls: bool = True) -> Path:
         )
     path.write_text("\n".join(rows) + "\n")
     return path
+
+
+def write_snapshot(base: Path) -> Path:
+    """base/snap with the four C1 series (hand-made values) and base/catalog.csv naming them
+    (no BLS); returns the snapshot folder."""
+    snap = base / "snap"
+    snap.mkdir()
+    for sid in FRED_SERIES:
+        (snap / f"{sid}.csv").write_bytes(fred_csv(sid))
+    write_catalog(base / "catalog.csv", with_bls=False)
+    return snap
+
+
+def use_copy(built: Path, root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of a built tree (catalog.csv, snap/, store/) at `root`, with the settings pointed
+    at it: a test may damage its copy, never the module's build."""
+    shutil.copytree(built, root, dirs_exist_ok=True, symlinks=True)
+    use_tree(root, monkeypatch)
+    return root
+
+
+def use_tree(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the settings at root/catalog.csv and the store root/store; Prefect kept quiet."""
+    store = root / "store"
+    monkeypatch.setenv("DECOUPLING_CATALOG", str(root / "catalog.csv"))
+    monkeypatch.setenv("DECOUPLING_WAREHOUSE", str(store / "warehouse.duckdb"))
+    monkeypatch.setenv("DECOUPLING_OUTPUT_DIR", str(store / "output"))
+    monkeypatch.setenv("DECOUPLING_RAW_DIR", str(store / "raw"))
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "CRITICAL")
 
 
 def _dates(freq: str, first_year: int = 1975, last_year: int = 2024) -> list[str]:
@@ -341,6 +372,15 @@ def _stable(value):
 
 def file_sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def stored_files(root: Path) -> dict[str, str]:
+    """Every file below root (lock files aside) and its checksum: equal = nothing stored touched."""
+    return {
+        str(p.relative_to(root)): file_sha(p)
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
 
 
 def refresh_without_report(root: Path) -> dict:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
-from ops_support import FRED_SERIES, fred_csv, write_catalog
+from ops_support import stored_files, use_copy, write_snapshot
 
 from decoupling import cli
 from decoupling.pipeline import Options, run_refresh
@@ -15,26 +13,13 @@ from decoupling.pipeline import Options, run_refresh
 pytestmark = pytest.mark.usefixtures("patient_engine")
 
 
-def _tree_digest(root: Path) -> dict[str, str]:
-    """Every stored file (warehouse, readers' copy, raw landings, report) and its checksum."""
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
-    }
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """A hand-made snapshot of the four C1 series and a warehouse built from it."""
     base = tmp_path_factory.mktemp("badinput")
-    snap = base / "snap"
-    snap.mkdir()
-    for sid in FRED_SERIES:
-        (snap / f"{sid}.csv").write_bytes(fred_csv(sid))
-    catalog = write_catalog(base / "catalog.csv", with_bls=False)
+    snap = write_snapshot(base)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("DECOUPLING_CATALOG", str(catalog))
+        mp.setenv("DECOUPLING_CATALOG", str(base / "catalog.csv"))
         run_refresh(
             Options(
                 snapshots=[str(snap)],
@@ -49,14 +34,9 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def world(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(built, tmp_path, dirs_exist_ok=True, symlinks=True)
-    store = tmp_path / "store"
-    monkeypatch.setenv("DECOUPLING_CATALOG", str(tmp_path / "catalog.csv"))
-    monkeypatch.setenv("DECOUPLING_WAREHOUSE", str(store / "warehouse.duckdb"))
-    monkeypatch.setenv("DECOUPLING_OUTPUT_DIR", str(store / "output"))
-    monkeypatch.setenv("DECOUPLING_RAW_DIR", str(store / "raw"))
-    # cli.main sets these for its Prefect run; set them here so they are undone after the test.
-    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    use_copy(built, tmp_path, monkeypatch)
+    # cli.main sets this (and PREFECT_LOGGING_LEVEL, which use_copy sets) for its Prefect run;
+    # set here, it is undone after the test.
     monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     # Nothing may go out: any live request would hit a closed port.
     monkeypatch.setenv("FRED_BASE_URL", "http://127.0.0.1:9")
@@ -146,17 +126,17 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_bad_input_one_line_exit_2_nothing_touched(world: Path, capsys, case: str) -> None:
     make_argv, says = CASES[case]
-    before = _tree_digest(world / "store")
+    before = stored_files(world / "store")
     code, errors = _run(make_argv(world), capsys)
     assert code == 2
     assert len(errors) == 1 and says in errors[0], errors
-    assert _tree_digest(world / "store") == before
+    assert stored_files(world / "store") == before
     assert not (world / "leak.csv").exists() and not (world / "other.duckdb").exists()
 
 
 def test_bad_setting_is_one_line(world: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("DECOUPLING_HTTP_RETRIES", "many")
-    before = _tree_digest(world / "store")
+    before = stored_files(world / "store")
     code, errors = _run(["refresh"], capsys)
     assert code == 2 and errors == ["error: DECOUPLING_HTTP_RETRIES='many' is not a number"]
-    assert _tree_digest(world / "store") == before
+    assert stored_files(world / "store") == before

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
-from ops_support import FRED_SERIES, file_sha, fred_csv, series_values, write_catalog
+from ops_support import fred_csv, series_values, stored_files, use_copy, write_snapshot
 
 from decoupling import cli
 from decoupling.warehouse import readers
@@ -23,11 +22,7 @@ def built(tmp_path_factory) -> Path:
     from ops_support import refresh_without_report
 
     base = tmp_path_factory.mktemp("hardening")
-    snap = base / "snap"
-    snap.mkdir()
-    for sid in FRED_SERIES:
-        (snap / f"{sid}.csv").write_bytes(fred_csv(sid))
-    write_catalog(base / "catalog.csv", with_bls=False)
+    snap = write_snapshot(base)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DECOUPLING_CATALOG", str(base / "catalog.csv"))
         mp.setenv("DECOUPLING_SNAPSHOT", str(snap))
@@ -37,15 +32,9 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def world(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    shutil.copytree(built, tmp_path, dirs_exist_ok=True, symlinks=True)
-    store = tmp_path / "store"
-    monkeypatch.setenv("DECOUPLING_CATALOG", str(tmp_path / "catalog.csv"))
+    use_copy(built, tmp_path, monkeypatch)
     monkeypatch.setenv("DECOUPLING_SNAPSHOT", str(tmp_path / "snap"))
-    monkeypatch.setenv("DECOUPLING_WAREHOUSE", str(store / "warehouse.duckdb"))
-    monkeypatch.setenv("DECOUPLING_OUTPUT_DIR", str(store / "output"))
-    monkeypatch.setenv("DECOUPLING_RAW_DIR", str(store / "raw"))
     monkeypatch.delenv("DECOUPLING_PUBLISH_DIR", raising=False)
-    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "CRITICAL")
     return tmp_path
 
 
@@ -53,14 +42,6 @@ def _one_line(capsys) -> str:
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
     return err[0]
-
-
-def _stored(store: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(store)): file_sha(p)
-        for p in sorted(store.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
-    }
 
 
 # ---- query --output ---------------------------------------------------------------------------
@@ -74,7 +55,7 @@ def test_output_refuses_stored_folders_links_and_existing_files(world, capsys):
     (outside / "hard.csv").hardlink_to(warehouse)
     (outside / "soft.csv").symlink_to(warehouse)
     (outside / "mine.csv").write_text("keep me\n")
-    before = _stored(store)
+    before = stored_files(store)
     refused = {
         "the warehouse itself": warehouse,
         "the readers' copy": store / "published" / "current" / "warehouse.duckdb",
@@ -98,7 +79,7 @@ def test_output_refuses_stored_folders_links_and_existing_files(world, capsys):
         argv = ["query", "SELECT 1 AS x", "--output", str(target), "--force"]
         assert cli.main(argv) == 2, why
         _one_line(capsys)
-    assert _stored(store) == before
+    assert stored_files(store) == before
     assert (outside / "mine.csv").read_text() == "keep me\n"
     assert not (store / "new.csv").exists() and not (store / "raw" / "new.csv").exists()
     # --force replaces a file of one's own, by rename (never writing through the old inode).
@@ -140,11 +121,11 @@ def test_bad_warehouse_paths_are_one_line_and_exit_2(world, monkeypatch, capsys,
 )
 def test_numbers_must_be_finite_before_any_work(world, monkeypatch, capsys, name, value):
     monkeypatch.setenv(name, value)
-    before = _stored(world / "store")
+    before = stored_files(world / "store")
     assert cli.main(["refresh"]) == 2
     line = _one_line(capsys)
     assert line.startswith("error: ") and name in line
-    assert _stored(world / "store") == before
+    assert stored_files(world / "store") == before
 
 
 def test_the_settings_list_matches_the_sql_variables():
@@ -192,13 +173,13 @@ def test_a_full_disk_publishes_nothing_and_leaves_nothing(world, monkeypatch, po
 
     store = world / "store"
     _revise(world)
-    before = _stored(store)
+    before = stored_files(store)
     run_before = readers.current_run(_settings(store))
     monkeypatch.setenv("DECOUPLING_FAULT", f"enospc:{point}")
     with pytest.raises(OSError) as failure:
         refresh_without_report(store)
     assert failure.value.errno == errno.ENOSPC
-    assert _stored(store) == before  # the warehouse and the readers' copy both unchanged
+    assert stored_files(store) == before  # the warehouse and the readers' copy both unchanged
     assert readers.current_run(_settings(store)) == run_before
     assert not list(store.glob("*.building*"))
     assert not list((store / "published").glob(".*building"))
@@ -209,12 +190,12 @@ def test_a_full_disk_publishes_nothing_and_leaves_nothing(world, monkeypatch, po
 def test_a_full_disk_through_the_cli_is_one_line_exit_1(world, monkeypatch, capsys, patient_engine):
     store = world / "store"
     _revise(world)
-    before = _stored(store)
+    before = stored_files(store)
     monkeypatch.setenv("DECOUPLING_FAULT", "enospc:readers")
     assert cli.main(["refresh", "--quiet"]) == 1
     line = _one_line(capsys)
     assert line.startswith("error: No space left on device") and "nothing published" in line
-    assert _stored(store) == before
+    assert stored_files(store) == before
 
 
 def test_an_apostrophe_in_the_publish_folder(world, monkeypatch):
@@ -294,7 +275,7 @@ def test_a_real_read_only_mount_is_one_line_exit_2(world):
         pytest.skip("no private mount namespace here (unshare -m needs root or user namespaces)")
     store = world / "store"
     (store / "warehouse.duckdb.lock").unlink(missing_ok=True)
-    before = _stored(store)
+    before = stored_files(store)
     script = (
         f"mount --bind '{store}' '{store}' && mount -o remount,ro,bind '{store}' && "
         f"exec '{sys.executable}' -m decoupling.cli refresh"
@@ -310,4 +291,4 @@ def test_a_real_read_only_mount_is_one_line_exit_2(world):
     err = done.stderr.strip().splitlines()
     assert done.returncode == 2, done.stderr[-2000:]
     assert len(err) == 1 and "Read-only file system" in err[0], err
-    assert _stored(store) == before
+    assert stored_files(store) == before

@@ -5,13 +5,12 @@ refresh with one line and exit 2 while the warehouse stays byte for byte as it w
 from __future__ import annotations
 
 import csv
-import hashlib
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from ops_support import write_catalog
+from ops_support import stored_files, use_tree, write_catalog
 
 from decoupling import cli
 from decoupling.catalog import load_catalog
@@ -129,14 +128,6 @@ def test_values_match_the_files_read_independently():
 # --- a bad FRED-MD/QD file stops the refresh: one line, exit 2, nothing touched --------------
 
 
-def _digest(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
-    }
-
-
 def _md_rows(path: Path) -> list[list[str]]:
     with path.open(newline="") as handle:
         return list(csv.reader(handle))
@@ -191,12 +182,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def _environment(mp: pytest.MonkeyPatch, root: Path) -> None:
-    store = root / "store"
-    mp.setenv("DECOUPLING_CATALOG", str(root / "catalog.csv"))
-    mp.setenv("DECOUPLING_WAREHOUSE", str(store / "warehouse.duckdb"))
-    mp.setenv("DECOUPLING_OUTPUT_DIR", str(store / "output"))
-    mp.setenv("DECOUPLING_RAW_DIR", str(store / "raw"))
-    mp.setenv("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    use_tree(root, mp)
     mp.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     mp.setenv("FRED_MD_BASE_URL", "http://127.0.0.1:9")  # nothing may go out
 
@@ -213,7 +199,7 @@ def test_a_bad_fred_md_file_stops_the_refresh(built, tmp_path, monkeypatch, caps
     store = tmp_path / "store"
     published = store / "warehouse.duckdb"
     assert published.is_file()
-    before = _digest(store)
+    before = stored_files(store)
 
     code = cli.main(["refresh", "--snapshot", str(front), "--snapshot", str(SNAPSHOT)])
     err = capsys.readouterr().err
@@ -222,7 +208,7 @@ def test_a_bad_fred_md_file_stops_the_refresh(built, tmp_path, monkeypatch, caps
     assert code == 2
     assert len(errors) == 1, errors
     assert source.name in errors[0] and says in errors[0], errors[0]
-    assert _digest(store) == before
+    assert stored_files(store) == before
 
 
 # --- live paths against a local server ------------------------------------------------------

@@ -167,6 +167,28 @@ def data_sheet(book: _Book) -> tuple[str, list[list[Any]], int] | None:
     return None
 
 
+def data_table(
+    book: _Book, required: Iterable[str], name_sheets: bool = True
+) -> tuple[list[list[Any]], int, dict[str, int]]:
+    """(rows, header row, columns) of the book's data sheet (see data_sheet); `columns` maps each
+    header title, stripped and upper case, to its first column. Raises the book's error when no
+    sheet has OCC_CODE or a `required` column is missing; `name_sheets` names the sheets in those
+    messages (the national workbooks hold several, a metro zip names its file already)."""
+    found = data_sheet(book)
+    if found is None:
+        sheets = f" (sheets: {', '.join(book.names)})" if name_sheets else ""
+        raise book.error(f"no sheet has a column OCC_CODE{sheets}")
+    name, rows, header_at = found
+    header = [str(c).strip().upper() if c is not None else "" for c in rows[header_at]]
+    # reversed: a title that appears twice keeps its first column
+    columns = {title: index for index, title in reversed(list(enumerate(header))) if title}
+    missing = [c for c in required if c not in columns]
+    if missing:
+        sheet = f"sheet {name!r} has " if name_sheets else ""
+        raise book.error(f"{sheet}no column {', '.join(missing)}")
+    return rows, header_at, columns
+
+
 def _header_index(rows: list[list[Any]]) -> int | None:
     for index, row in enumerate(rows):
         if any(str(cell).strip().upper() == "OCC_CODE" for cell in row if cell is not None):
@@ -248,23 +270,13 @@ def _parse(body: bytes, catalog_id: str, extension: str, year: int | None) -> pd
                 "names none (part M<year>)"
             )
         where = book.where = f"{workbook_name(year, extension)} (part M{year})"
-        found = data_sheet(book)
-        if found is None:
-            raise book.error(f"no sheet has a column OCC_CODE (sheets: {', '.join(book.names)})")
-        name, rows, header_at = found
+        rows, header_at, columns = data_table(book, REQUIRED)
     finally:
         book.close()
-    header = [str(c).strip().upper() if c is not None else "" for c in rows[header_at]]
-    columns = {title: index for index, title in reversed(list(enumerate(header))) if title}
-    missing = [c for c in REQUIRED if c not in columns]
-    if missing:
-        raise SourceError(
-            SOURCE, catalog_id, f"{where}: sheet {name!r} has no column {', '.join(missing)}"
-        )
     group_col = next((columns[c] for c in GROUP_COLUMNS if c in columns), None)
     measures = [m for m in MEASURES if m in columns]
     # Column by column, not cell by cell: a workbook is ~1,400 rows x 7 measures.
-    grid = pd.DataFrame(rows[header_at + 1 :], columns=range(len(header)), dtype=object)
+    grid = pd.DataFrame(rows[header_at + 1 :], columns=range(len(rows[header_at])), dtype=object)
 
     def cells(index: int | None) -> np.ndarray:
         return grid[index].to_numpy() if index is not None else np.full(len(grid), None)
@@ -423,6 +435,33 @@ def published_zips(
         yield year, url, content, accessed_at, f"OEWS May {year}{label}{modified}"
 
 
+def year_download(
+    entry: Series,
+    year: int,
+    url: str,
+    body: bytes,
+    accessed_at: datetime,
+    vintage: str,
+    *,
+    fmt: str,
+    extension: str,
+) -> Download:
+    """One year's published file (national workbook or metro zip) as a download of `entry`;
+    part `M<year>` is where the parsers read the year from."""
+    return Download(
+        source=SOURCE,
+        series_id=entry.id,
+        part=f"M{year}",
+        url=url,
+        body=body,
+        fmt=fmt,
+        license=entry.license,
+        accessed_at=accessed_at,
+        vintage=vintage,
+        extension=extension,
+    )
+
+
 def fetch(
     entry: Series,
     settings: Settings,
@@ -444,16 +483,14 @@ def fetch(
         name, body = _workbook_from_zip(content, year, url, entry)
         extension = name.rsplit(".", 1)[-1].lower()
         downloads.append(
-            Download(
-                source=SOURCE,
-                series_id=entry.id,
-                part=f"M{year}",
-                url=url,
-                body=body,
+            year_download(
+                entry,
+                year,
+                url,
+                body,
+                accessed_at,
+                vintage,
                 fmt=f"oews_{extension}",
-                license=entry.license,
-                accessed_at=accessed_at,
-                vintage=vintage,
                 extension=extension,
             )
         )

@@ -79,17 +79,9 @@ def _parse_zip(body: bytes, catalog_id: str, year: int) -> pd.DataFrame:
         extension = name.rsplit(".", 1)[-1].lower()
         book = oews._Book(archive.read(name), extension, f"{where} {name}", catalog_id)
         try:
-            found = oews.data_sheet(book)
-            if found is None:
-                raise book.error("no sheet has a column OCC_CODE")
-            _sheet, rows, at = found
+            rows, at, columns = oews.data_table(book, REQUIRED, name_sheets=False)
         finally:
             book.close()
-        header = [str(c).strip().upper() if c is not None else "" for c in rows[at]]
-        columns = {title: i for i, title in reversed(list(enumerate(header))) if title}
-        missing = [c for c in REQUIRED if c not in columns]
-        if missing:
-            raise SourceError(SOURCE, catalog_id, f"{where} {name}: no column {', '.join(missing)}")
         measures = [m for m in oews.MEASURES if m in columns]
         if "H_MEAN" not in measures:
             raise SourceError(SOURCE, catalog_id, f"{where} {name}: no column H_MEAN")
@@ -162,20 +154,8 @@ def fetch(
     http = http or client(SOURCE, settings)
     urls = partial(zip_url, settings=settings)
     zips = oews.published_zips(http, entry.id, years, FIRST_YEAR, urls, label=" metro")
-    downloads = []
-    for year, url, content, accessed_at, vintage in zips:
-        downloads.append(
-            Download(
-                source=SOURCE,
-                series_id=entry.id,
-                part=f"M{year}",
-                url=url,
-                body=content,
-                fmt="oews_msa_zip",
-                license=entry.license,
-                accessed_at=accessed_at,
-                vintage=vintage,
-                extension="zip",
-            )
-        )
-    return downloads
+    # The zip is kept whole: the parser reads every MSA workbook in it.
+    return [
+        oews.year_download(entry, year, url, body, at, vintage, fmt="oews_msa_zip", extension="zip")
+        for year, url, body, at, vintage in zips
+    ]
