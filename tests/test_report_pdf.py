@@ -3,6 +3,7 @@ numbers are right, the scorecard on page 1, vector charts, and no chart split ac
 
 from __future__ import annotations
 
+import logging
 import re
 import subprocess
 from datetime import UTC, datetime
@@ -17,6 +18,10 @@ def pdf(refreshed) -> Path:
     return refreshed["settings"].output_dir / "report.pdf"
 
 
+# What WeasyPrint warned while laying out the report in `laid_out` (CSS it ignores, say).
+LAYOUT_WARNINGS: list[str] = []
+
+
 @pytest.fixture(scope="module")
 def laid_out(refreshed) -> tuple[dict, object]:
     """The report's context and its WeasyPrint layout (pages and boxes), built once here."""
@@ -29,7 +34,18 @@ def laid_out(refreshed) -> tuple[dict, object]:
     finally:
         con.close()
     context["generated_at"] = datetime.now(UTC)
-    return context, report.render_pdf(context, refreshed["settings"].output_dir)
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: LAYOUT_WARNINGS.append(record.getMessage())
+    logging.getLogger("weasyprint").addHandler(handler)
+    try:
+        return context, report.render_pdf(context, refreshed["settings"].output_dir)
+    finally:
+        logging.getLogger("weasyprint").removeHandler(handler)
+
+
+def test_weasyprint_warns_of_nothing_in_the_report(laid_out):
+    # A warning here reaches every refresh's output (it once said "Ignored `overflow-x: auto`").
+    assert LAYOUT_WARNINGS == []
 
 
 def _text(pdf: Path, page: int | None = None) -> str:
