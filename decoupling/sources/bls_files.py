@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,17 +152,28 @@ def _sheets(body: bytes, first_of: tuple[str, ...] = ()) -> dict[str, list[tuple
     try:
         names = list(book.sheet_names)
         wanted = next(([n] for n in first_of if n in names), []) if first_of else names
-        return {
-            name: [
-                tuple(_plain(cell) for cell in row)
-                for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            ]
-            if name in wanted
-            else []
-            for name in names
-        }
+        return {name: _rows(book, name) if name in wanted else [] for name in names}
     finally:
         book.close()
+
+
+def _each_sheet(body: bytes) -> Iterator[list[tuple[Any, ...]]]:
+    """Each sheet's rows in workbook order, a sheet read only when the caller gets to it."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(body))
+    try:
+        for name in book.sheet_names:
+            yield _rows(book, name)
+    finally:
+        book.close()
+
+
+def _rows(book: Any, name: str) -> list[tuple[Any, ...]]:
+    return [
+        tuple(_plain(cell) for cell in row)
+        for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    ]
 
 
 def _plain(cell: Any) -> Any:
@@ -279,8 +291,9 @@ def _te_quarterly(rows: list[tuple[Any, ...]], series_id: str) -> dict[str, dict
 
 def te_release(body: bytes) -> str | None:
     """The release date the total-economy workbook states ("Data released January 8, 2026"), as
-    YYYY-MM-DD; None when no title row states one."""
-    for rows in _sheets(body).values():
+    YYYY-MM-DD; None when no title row states one. Sheets are read in order until one states
+    it (the first, Quarterly, does: the 9,000-row MachineReadable sheet is not read for it)."""
+    for rows in _each_sheet(body):
         for row in rows[:5]:
             for cell in row:
                 match = TE_RELEASE.search(_text(cell))
