@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from ops_support import stored_files
 
 from decoupling.settings import ConfigError, load_settings
 from decoupling.sources import http
@@ -317,16 +318,6 @@ def live(sources, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _stored(root: Path) -> dict[str, str]:
-    from ops_support import file_sha
-
-    return {
-        str(p.relative_to(root)): file_sha(p)
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
-    }
-
-
 @pytest.mark.parametrize(
     ("fault", "bound", "says"),
     [
@@ -340,7 +331,7 @@ def test_a_refresh_against_a_hostile_source_is_one_line(
     from decoupling import cli
 
     capsys.readouterr()
-    stored = _stored(live)
+    stored = stored_files(live)
     sources.reset()  # the baseline's requests
     monkeypatch.setenv(*bound)
     sources.bodies["OPHNFB"] = b"observation_date,OPHNFB\n1947-01-01,1.0\n"  # a revision
@@ -351,4 +342,4 @@ def test_a_refresh_against_a_hostile_source_is_one_line(
     assert err[0].startswith("error: fred: series OPHNFB: " + says), err[0]
     assert len(sources.requests_for("OPHNFB")) == 1  # neither bound is retried, nor the task
     assert sources.sent["OPHNFB"] < 64_000_000
-    assert _stored(live) == stored  # warehouse, readers' copy and raw landings untouched
+    assert stored_files(live) == stored  # warehouse, readers' copy and raw landings untouched

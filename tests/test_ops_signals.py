@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from ops_support import FRED_SERIES, fred_csv, series_values, warehouse_digest, write_catalog
+from ops_support import fred_csv, series_values, warehouse_digest, write_snapshot
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.e2e
@@ -23,11 +23,8 @@ PAUSED = "paused at warehouse"  # the test hook's line: the run is inside the st
 def base(tmp_path_factory) -> dict:
     """A small snapshot (hand-made values) and a warehouse refreshed from it, plain functions."""
     root = tmp_path_factory.mktemp("signals")
-    snap = root / "snap"
-    snap.mkdir()
-    for sid in FRED_SERIES:
-        (snap / f"{sid}.csv").write_bytes(fred_csv(sid))
-    catalog = write_catalog(root / "catalog.csv", with_bls=False)
+    snap = write_snapshot(root)
+    catalog = root / "catalog.csv"
     env = _env(root / "before", snap, catalog)
     done = subprocess.run(
         [sys.executable, "-c", BUILD, str(root / "before")],
