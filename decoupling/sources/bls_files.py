@@ -363,8 +363,8 @@ def snapshot_download(folder: Path, path: Path, entry: Series, stamp: datetime) 
                 SOURCE, entry.id, f"{path.name} is not a readable workbook: {problem}"
             ) from None
 
-    # Every sheet is read for the release: only when the workbook is loaded, and once for the
-    # several entries that read it whole from a snapshot.
+    # The release is read only when the workbook is loaded, and once for the several entries
+    # that read it whole from a snapshot.
     release = read_once("te_release", body, lambda: functools.cache(read_release))
 
     def vintage() -> str:
